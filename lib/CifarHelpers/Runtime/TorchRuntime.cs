@@ -1,0 +1,175 @@
+using System.Reflection;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using System.Text.RegularExpressions;
+using TorchSharp;
+
+namespace CifarHelpers.Runtime;
+
+/// <summary>
+/// Makes TorchSharp's native libraries load. Call <see cref="Initialize"/> before any use of <c>torch</c>.
+/// </summary>
+/// <remarks>
+/// On Linux the libtorch libraries are loaded first by absolute path, so that another libtorch on the
+/// system (Debian's libtorch-dev, say) is never picked up by name. TorchSharp 0.107.0's
+/// <c>libLibTorchSharp.so</c> needs <c>GLIBCXX_3.4.32</c> (GCC 13) only for the marker symbol
+/// <c>std::ios_base_library_init()</c>, which none of its relocations uses. Where the system's libstdc++
+/// is older (Debian 12, Ubuntu 22.04), a private copy of the file with that one need flagged weak is
+/// loaded instead. The NuGet cache is never changed. Everywhere else TorchSharp loads as it ships.
+/// </remarks>
+public static partial class TorchRuntime
+{
+    /// <summary>The libtorch version that TorchSharp 0.107.0 is built against.</summary>
+    public const string LibTorchVersion = "2.10.0";
+
+    /// <summary>The only libstdc++ version need that may safely be made weak.</summary>
+    public const string MarkerVersion = "GLIBCXX_3.4.32";
+
+    static readonly Lock Gate = new();
+    static string? _summary;
+
+    /// <summary>
+    /// Loads the native libraries once per process and returns one line saying what was done.
+    /// Later calls return the same line and do nothing.
+    /// </summary>
+    /// <exception cref="TorchLoadException">The natives cannot be loaded; the message names the cause and the remedy.</exception>
+    public static string Initialize()
+    {
+        lock (Gate)
+        {
+            if (_summary is not null) return _summary;
+            string summary = OperatingSystem.IsLinux() ? LoadOnLinux() : "TorchSharp loaded as it ships";
+            try
+            {
+                torch.InitializeDeviceType(DeviceType.CPU);
+            }
+            catch (TypeInitializationException e)
+            {
+                throw new TorchLoadException(
+                    "TorchSharp was used before TorchRuntime.Initialize() and failed to load; that failure " +
+                    "sticks for the life of the process. Restart the kernel (or process) and call " +
+                    "TorchRuntime.Initialize() first.", e);
+            }
+            catch (NotSupportedException e)
+            {
+                throw new TorchLoadException($"TorchSharp could not load its native backend after set-up: {e.Message}", e);
+            }
+            return _summary = summary;
+        }
+    }
+
+    static string LoadOnLinux()
+    {
+        var locations = NativeLocations.Find(typeof(torch).Assembly);
+
+        // Load libtorch by absolute path, dependencies first, so no other libtorch can be found by name.
+        nint torchCpu = 0;
+        foreach (var file in locations.LibTorchFiles)
+        {
+            nint handle = LoadOrExplain(file);
+            if (Path.GetFileName(file) == "libtorch_cpu.so") torchCpu = handle;
+        }
+
+        string shipped = locations.LibTorchSharp;
+        string summary;
+        nint libTorchSharp;
+        try
+        {
+            libTorchSharp = NativeLibrary.Load(shipped);
+            summary = $"TorchSharp loaded as it ships (libtorch {LibTorchVersion} from {locations.LibTorchDir})";
+        }
+        catch (DllNotFoundException e) when (MissingVersion(e.Message) == MarkerVersion)
+        {
+            string copy = PatchedCopy(shipped);
+            libTorchSharp = LoadOrExplain(copy);
+            summary = $"TorchSharp: this libstdc++ lacks {MarkerVersion}; loaded a copy of libLibTorchSharp.so " +
+                      $"with that one need flagged weak ({copy})";
+        }
+        catch (DllNotFoundException e)
+        {
+            throw Explain(shipped, e);
+        }
+
+        Register(typeof(torch).Assembly, libTorchSharp, torchCpu);
+        return summary;
+    }
+
+    static void Register(Assembly torchSharp, nint libTorchSharp, nint torchCpu)
+    {
+        try
+        {
+            NativeLibrary.SetDllImportResolver(torchSharp, (name, _, _) => name switch
+            {
+                "LibTorchSharp" or "libLibTorchSharp" or "libLibTorchSharp.so" => libTorchSharp,
+                "torch_cpu" or "libtorch_cpu" or "libtorch_cpu.so" => torchCpu,
+                _ => 0,
+            });
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new TorchLoadException(
+                "Another component has already set a native library resolver for TorchSharp in this process. " +
+                "Restart the kernel (or process) and call TorchRuntime.Initialize() before anything else.", e);
+        }
+    }
+
+    /// <summary>Writes (once) and returns a private copy of the file with the marker need flagged weak.</summary>
+    internal static string PatchedCopy(string shipped)
+    {
+        byte[] original = File.ReadAllBytes(shipped);
+        string key = Convert.ToHexStringLower(SHA256.HashData(original))[..16];
+        string dir = Path.Combine(CacheRoot(), "natives", $"libtorchsharp-{key}");
+        string target = Path.Combine(dir, "libLibTorchSharp.so");
+        if (File.Exists(target)) return target;
+
+        byte[] patched = ElfVersionNeeds.MarkWeak(original, MarkerVersion, shipped);
+        Directory.CreateDirectory(dir);
+        string temp = Path.Combine(dir, $".libLibTorchSharp.so.{Environment.ProcessId}.tmp");
+        File.WriteAllBytes(temp, patched);
+        File.Move(temp, target, overwrite: true);
+        return target;
+    }
+
+    static string CacheRoot()
+    {
+        string? xdg = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
+        string root = !string.IsNullOrEmpty(xdg)
+            ? xdg
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache");
+        return Path.Combine(root, "cifar-helpers");
+    }
+
+    static nint LoadOrExplain(string path)
+    {
+        try
+        {
+            return NativeLibrary.Load(path);
+        }
+        catch (DllNotFoundException e)
+        {
+            throw Explain(path, e);
+        }
+    }
+
+    internal static string? MissingVersion(string dlerror)
+    {
+        var m = MissingVersionPattern().Match(dlerror);
+        return m.Success ? m.Groups[1].Value : null;
+    }
+
+    static TorchLoadException Explain(string path, DllNotFoundException e)
+    {
+        string? version = MissingVersion(e.Message);
+        string remedy = version is not null
+            ? $"The system's C++ runtime lacks {version}. Install a newer libstdc++ (GCC 13 or later: " +
+              "Debian 13, Ubuntu 24.04) or use a machine that has one."
+            : "Check that the file exists and that its dependencies resolve (run `ldd` on it).";
+        return new TorchLoadException($"Cannot load {path}: {e.Message.Trim()}. {remedy}", e);
+    }
+
+    [GeneratedRegex(@"version `([^']+)' not found")]
+    private static partial Regex MissingVersionPattern();
+}
+
+/// <summary>TorchSharp's native libraries could not be loaded; the message says why and what to do.</summary>
+public sealed class TorchLoadException(string message, Exception? inner = null) : Exception(message, inner);
