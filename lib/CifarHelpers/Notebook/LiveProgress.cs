@@ -1,0 +1,48 @@
+using Microsoft.DotNet.Interactive;
+using Microsoft.DotNet.Interactive.Formatting;
+
+namespace CifarHelpers.Notebook;
+
+/// <summary>
+/// One line of progress. In a notebook it is a single output that updates in place; anywhere else
+/// (a console, a test) each update prints a plain line.
+/// </summary>
+public sealed class LiveProgress
+{
+    readonly DisplayedValue? _displayed;
+
+    LiveProgress(DisplayedValue? displayed) => _displayed = displayed;
+
+    /// <summary>Starts a progress line showing <paramref name="text"/>.</summary>
+    public static LiveProgress Start(string text)
+    {
+        var displayed = Interactive.InNotebook ? Interactive.Display(text) : null;
+        if (displayed is null) Console.WriteLine(text);
+        return new LiveProgress(displayed);
+    }
+
+    /// <summary>Replaces the line with <paramref name="text"/>.</summary>
+    public void Update(string text)
+    {
+        if (_displayed is not null) Interactive.Update(_displayed, text);
+        else Console.WriteLine(text);
+    }
+
+    // Touches .NET Interactive only when the kernel's assemblies are loaded, so a console app never needs them.
+    static class Interactive
+    {
+        public static bool InNotebook => Tutorial.InKernel && Context.HasCurrent;
+
+        public static DisplayedValue? Display(string text) => Context.Display(text);
+
+        public static void Update(DisplayedValue displayed, string text) => displayed.Update(text);
+
+        static class Context
+        {
+            public static bool HasCurrent => KernelInvocationContext.Current is not null;
+
+            public static DisplayedValue? Display(string text) =>
+                Microsoft.DotNet.Interactive.Kernel.display(text, "text/plain");
+        }
+    }
+}

@@ -1,0 +1,39 @@
+using CifarHelpers.Data;
+using CifarHelpers.Training;
+using Microsoft.Data.Analysis;
+
+namespace CifarHelpers.Notebook;
+
+/// <summary>The tutorial's tables, as Microsoft.Data.Analysis DataFrames.</summary>
+public static class Tables
+{
+    /// <summary>Images per class.</summary>
+    public static DataFrame ClassCounts(ImageDataset dataset)
+    {
+        var counts = dataset.ClassCounts();
+        return new DataFrame(
+            new Int32DataFrameColumn("label", Enumerable.Range(0, counts.Length)),
+            new StringDataFrameColumn("class", dataset.Classes),
+            new Int64DataFrameColumn("images", counts));
+    }
+
+    /// <summary>One row per epoch: the last batch's loss, the mean loss and the time.</summary>
+    public static DataFrame History(TrainingHistory history, int every = 1)
+    {
+        var rows = history.Epochs.Where(e => e.Epoch % every == 0 || e.Epoch == 1).ToList();
+        return new DataFrame(
+            new Int32DataFrameColumn("epoch", rows.Select(e => e.Epoch)),
+            new DoubleDataFrameColumn("loss", rows.Select(e => Math.Round(e.Loss, 6))),
+            new DoubleDataFrameColumn("mean loss", rows.Select(e => Math.Round(e.MeanLoss, 6))),
+            new DoubleDataFrameColumn("seconds", rows.Select(e => Math.Round(e.Elapsed.TotalSeconds, 3))));
+    }
+
+    /// <summary>The confusion matrix: one row per true class, one column per predicted class.</summary>
+    public static DataFrame Confusion(Evaluation evaluation, IReadOnlyList<string> classes)
+    {
+        var columns = new List<DataFrameColumn> { new StringDataFrameColumn("true \\ predicted", classes) };
+        for (int p = 0; p < classes.Count; p++)
+            columns.Add(new Int64DataFrameColumn(classes[p], Enumerable.Range(0, classes.Count).Select(t => evaluation.Confusion[t, p])));
+        return new DataFrame(columns);
+    }
+}

@@ -1,0 +1,90 @@
+using System.Reflection;
+using System.Text.Json;
+using static TorchSharp.torch;
+
+namespace CifarHelpers.Training;
+
+/// <summary>What a checkpoint says about the model it holds.</summary>
+/// <param name="Architecture">The model's architecture, for example <see cref="Models.FullyConnected.Architecture"/>.</param>
+/// <param name="Epochs">Epochs trained.</param>
+/// <param name="Seed">The seed of the run.</param>
+/// <param name="ValidationAccuracy">The validation accuracy at save time, if measured.</param>
+/// <param name="LibraryVersion">The CifarHelpers version that wrote it.</param>
+/// <param name="SavedUtc">When it was written.</param>
+public sealed record CheckpointInfo(string Architecture, int Epochs, long Seed, double? ValidationAccuracy,
+                                    string LibraryVersion, DateTime SavedUtc);
+
+/// <summary>
+/// Saves and loads a model's weights (TorchSharp's format) with a JSON file of metadata beside them.
+/// Both are written to temporary files and renamed into place, weights first, so a reader never sees
+/// a half-written checkpoint.
+/// </summary>
+public static class Checkpoint
+{
+    /// <summary>The default folder, the repository's <c>data/models</c> as seen from the notebooks.</summary>
+    public const string DefaultFolder = "../data/models";
+
+    /// <summary>The version of this library.</summary>
+    public static string LibraryVersion { get; } =
+        typeof(Checkpoint).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "unknown";
+
+    /// <summary>Writes <c>&lt;path&gt;.bin</c> (weights) and <c>&lt;path&gt;.json</c> (metadata).</summary>
+    public static void Save(nn.Module model, string path, CheckpointInfo info)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        string weights = path + ".bin", meta = path + ".json";
+        string tempWeights = $"{weights}.{Environment.ProcessId}.tmp", tempMeta = $"{meta}.{Environment.ProcessId}.tmp";
+        try
+        {
+            model.save(tempWeights);
+            File.WriteAllText(tempMeta, JsonSerializer.Serialize(info, Json));
+            File.Move(tempWeights, weights, overwrite: true);
+            File.Move(tempMeta, meta, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(tempWeights);
+            File.Delete(tempMeta);
+        }
+    }
+
+    /// <summary>Reads a checkpoint's metadata, or null when there is no checkpoint at <paramref name="path"/>.</summary>
+    /// <exception cref="CheckpointException">The metadata is unreadable.</exception>
+    public static CheckpointInfo? TryReadInfo(string path)
+    {
+        string meta = path + ".json";
+        if (!File.Exists(meta) || !File.Exists(path + ".bin")) return null;
+        try
+        {
+            return JsonSerializer.Deserialize<CheckpointInfo>(File.ReadAllText(meta), Json)
+                   ?? throw new CheckpointException($"{meta} is empty.");
+        }
+        catch (JsonException e)
+        {
+            throw new CheckpointException($"{meta} is not checkpoint metadata: {e.Message}", e);
+        }
+    }
+
+    /// <summary>Loads the weights into <paramref name="model"/> after checking the architecture.</summary>
+    /// <exception cref="CheckpointException">Missing, foreign, truncated, or of another architecture.</exception>
+    public static CheckpointInfo Load(nn.Module model, string path, string architecture)
+    {
+        var info = TryReadInfo(path) ?? throw new CheckpointException($"There is no checkpoint at {path}.bin / .json.");
+        if (info.Architecture != architecture)
+            throw new CheckpointException($"{path} holds a {info.Architecture} model, not {architecture}.");
+        try
+        {
+            model.load(path + ".bin");
+        }
+        catch (Exception e) when (e is not CheckpointException)
+        {
+            throw new CheckpointException($"{path}.bin cannot be loaded into {architecture}: {e.Message}", e);
+        }
+        return info;
+    }
+
+    static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
+}
+
+/// <summary>A checkpoint is missing, foreign, truncated or of another architecture.</summary>
+public sealed class CheckpointException(string message, Exception? inner = null) : Exception(message, inner);

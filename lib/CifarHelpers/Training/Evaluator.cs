@@ -1,0 +1,48 @@
+using CifarHelpers.Data;
+using static TorchSharp.torch;
+
+namespace CifarHelpers.Training;
+
+/// <summary>The accuracy and confusion matrix of a model over a split.</summary>
+/// <param name="Correct">Images classified correctly.</param>
+/// <param name="Total">Images seen.</param>
+/// <param name="Confusion">Counts by [true label, predicted label].</param>
+/// <param name="Predicted">The predicted label of every image, in the loader's order.</param>
+public sealed record Evaluation(long Correct, long Total, long[,] Confusion, long[] Predicted)
+{
+    /// <summary>Correct over total.</summary>
+    public double Accuracy => Total == 0 ? 0 : (double)Correct / Total;
+}
+
+/// <summary>The article's validation loop, with a confusion matrix.</summary>
+public static class Evaluator
+{
+    /// <summary>
+    /// Runs <paramref name="model"/> over <paramref name="loader"/> without gradients and counts the argmax
+    /// predictions. Use an unshuffled loader to match <see cref="Evaluation.Predicted"/> to the dataset.
+    /// </summary>
+    public static Evaluation Evaluate(nn.Module<Tensor, Tensor> model, DataLoader loader, int classes)
+    {
+        model.eval();
+        var confusion = new long[classes, classes];
+        var predicted = new List<long>();
+        using (no_grad())
+        {
+            foreach (var (imgs, labels) in loader)
+            {
+                using var scope = NewDisposeScope();
+                var outputs = model.forward(imgs.view(imgs.shape[0], -1));
+                var guesses = outputs.argmax(1).data<long>().ToArray();
+                var truth = labels.data<long>().ToArray();
+                for (int i = 0; i < truth.Length; i++) confusion[truth[i], guesses[i]]++;
+                predicted.AddRange(guesses);
+                imgs.Dispose();
+                labels.Dispose();
+            }
+        }
+        model.train();
+        long correct = 0;
+        for (int c = 0; c < classes; c++) correct += confusion[c, c];
+        return new Evaluation(correct, predicted.Count, confusion, [.. predicted]);
+    }
+}
