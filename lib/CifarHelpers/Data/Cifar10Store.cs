@@ -26,6 +26,9 @@ public sealed class Cifar10Store
         _http = http;
     }
 
+    /// <summary>Whether <c>CIFAR10_ARCHIVE</c> is read when no archive is passed. True by default.</summary>
+    public bool ArchiveFromEnvironment { get; init; } = true;
+
     /// <summary>The data root, as a full path.</summary>
     public string Root { get; }
 
@@ -63,7 +66,8 @@ public sealed class Cifar10Store
             return;
         }
 
-        archive ??= Environment.GetEnvironmentVariable(Cifar10Format.ArchiveVariable) is { Length: > 0 } fromEnv ? fromEnv : null;
+        if (archive is null && ArchiveFromEnvironment && Environment.GetEnvironmentVariable(Cifar10Format.ArchiveVariable) is { Length: > 0 } fromEnv)
+            archive = fromEnv;
         bool official = false;
         if (archive is not null)
         {

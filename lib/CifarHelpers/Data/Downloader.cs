@@ -92,7 +92,7 @@ public sealed class Downloader(HttpClient http, TextWriter? log)
     sealed class ProgressLine(TextWriter? log, string name, long? total)
     {
         readonly Stopwatch _clock = Stopwatch.StartNew();
-        TimeSpan _last = TimeSpan.MinValue;
+        TimeSpan _last = TimeSpan.FromDays(-1);
 
         public void Report(long done)
         {

@@ -1,0 +1,113 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+
+namespace NotebookRunner;
+
+/// <summary>The result of executing one notebook headless.</summary>
+/// <param name="Name">The notebook's file name.</param>
+/// <param name="Passed">True when dotnet-repl exited 0 within the time limit and no cell has an error output.</param>
+/// <param name="Elapsed">Wall time.</param>
+/// <param name="ExecutedPath">The executed copy.</param>
+/// <param name="Errors">Why it failed: error outputs, the exit code, or the time-out.</param>
+/// <param name="Text">Everything the cells printed (stream outputs), in order.</param>
+public sealed record NotebookResult(string Name, bool Passed, TimeSpan Elapsed, string ExecutedPath,
+                                    IReadOnlyList<string> Errors, string Text)
+{
+    /// <summary>The printed lines that carry the article's figures.</summary>
+    public IEnumerable<string> KeyFigures => Text.Split('\n').Select(l => l.TrimEnd('\r')).Where(l => KeyFigure.IsMatch(l));
+
+    static readonly Regex KeyFigure = new(
+        @"^(mean tensor|std  tensor|Training images: |Epoch: (0|99), |Accuracy: |\(\d+, \[|Train accuracy|Validation accuracy|Original pixels|Permuted pixels|Saved )",
+        RegexOptions.Compiled);
+}
+
+/// <summary>Runs notebooks with dotnet-repl, each in its own process, from the notebooks' folder.</summary>
+/// <param name="outputDir">Where executed copies go; created when missing.</param>
+/// <param name="timeout">The time limit of one notebook.</param>
+public sealed class NotebookRun(string outputDir, TimeSpan timeout)
+{
+    /// <summary>Executes <paramref name="notebook"/> and reads its executed copy.</summary>
+    public NotebookResult Execute(string notebook)
+    {
+        string name = Path.GetFileName(notebook);
+        Directory.CreateDirectory(outputDir);
+        string executed = Path.GetFullPath(Path.Combine(outputDir, name));
+        File.Delete(executed);
+
+        var start = new ProcessStartInfo("dotnet")
+        {
+            // A relative #r resolves against the process's folder: run from the notebook's folder.
+            WorkingDirectory = Path.GetDirectoryName(Path.GetFullPath(notebook))!,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+        };
+        foreach (var arg in new[] { "tool", "run", "dotnet-repl", "--", "--run", name, "--exit-after-run",
+                                    "--output-path", executed, "--output-format", "ipynb" })
+            start.ArgumentList.Add(arg);
+        // dotnet tool run looks for the manifest from the working folder upwards, which reaches the repo root.
+        start.Environment["DOTNET_CLI_UI_LANGUAGE"] = "en";
+
+        var clock = Stopwatch.StartNew();
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
+        process.StandardInput.Close();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        var errors = new List<string>();
+        if (!process.WaitForExit(timeout))
+        {
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit();
+            errors.Add($"timed out after {timeout.TotalSeconds:F0} s and was stopped");
+        }
+        else if (process.ExitCode != 0)
+        {
+            errors.Add($"dotnet-repl exited with {process.ExitCode}");
+        }
+        clock.Stop();
+
+        string text = "";
+        if (File.Exists(executed))
+        {
+            var (printed, cellErrors) = ReadOutputs(executed);
+            text = printed;
+            errors.AddRange(cellErrors);
+        }
+        else
+        {
+            errors.Add("no executed copy was written");
+            string err = (stderr.Result + stdout.Result).Trim();
+            if (err.Length > 0) errors.Add(err.Length > 2000 ? err[^2000..] : err);
+        }
+        return new NotebookResult(name, errors.Count == 0, clock.Elapsed, executed, errors, text);
+    }
+
+    /// <summary>The printed text and the error outputs of an executed notebook.</summary>
+    public static (string Text, List<string> Errors) ReadOutputs(string executedNotebook)
+    {
+        var notebook = JsonNode.Parse(File.ReadAllText(executedNotebook))!;
+        var text = new System.Text.StringBuilder();
+        var errors = new List<string>();
+        int index = 0;
+        foreach (var cell in notebook["cells"]!.AsArray())
+        {
+            index++;
+            foreach (var output in cell!["outputs"]?.AsArray() ?? [])
+            {
+                string kind = (string?)output!["output_type"] ?? "";
+                if (kind == "stream") text.Append(Join(output["text"]));
+                if (kind == "error")
+                    errors.Add($"cell {index}: {(string?)output["ename"]}: {(string?)output["evalue"]}");
+            }
+        }
+        return (text.ToString(), errors);
+    }
+
+    static string Join(JsonNode? node) => node switch
+    {
+        JsonArray lines => string.Concat(lines.Select(l => (string?)l)),
+        JsonValue value => (string?)value ?? "",
+        _ => "",
+    };
+}
