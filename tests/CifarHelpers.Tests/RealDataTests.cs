@@ -1,0 +1,77 @@
+using System.Security.Cryptography;
+using CifarHelpers.Data;
+using static TorchSharp.torch;
+
+namespace CifarHelpers.Tests;
+
+[Collection("real data")]
+public class RealDataTests(RealData real)
+{
+    [Fact]
+    public void TheSplitsHaveTheirCountsPerClass()
+    {
+        using var train = new CIFAR10(real.RequireRoot(), train: true, log: TextWriter.Null);
+        using var test = new CIFAR10(real.RequireRoot(), train: false, log: TextWriter.Null);
+        Assert.Equal(50_000, train.Count);
+        Assert.Equal(10_000, test.Count);
+        Assert.All(train.ClassCounts(), c => Assert.Equal(5_000, c));
+        Assert.All(test.ClassCounts(), c => Assert.Equal(1_000, c));
+        Assert.Equal(Cifar10Format.Classes, train.Classes);
+    }
+
+    [Fact]
+    public void TheSixFilesMatchTheirOfficialMd5()
+    {
+        string dir = Path.Combine(real.RequireRoot(), Cifar10Format.BatchesFolder);
+        foreach (var (file, md5) in Cifar10Format.FileMd5)
+        {
+            using var stream = File.OpenRead(Path.Combine(dir, file));
+            Assert.Equal(md5, Convert.ToHexStringLower(MD5.HashData(stream)));
+        }
+        Assert.Equal(6, Cifar10Format.FileMd5.Count);
+    }
+
+    [Fact]
+    public void MeanAndStdAreTheArticles()
+    {
+        using var train = new CIFAR10(real.RequireRoot(), train: true, log: TextWriter.Null);
+        var stats = ChannelStats.Of(train);
+        double[] mean = [0.4914, 0.4822, 0.4465], std = [0.2470, 0.2435, 0.2616];
+        for (int c = 0; c < 3; c++)
+        {
+            Assert.InRange(stats.Mean[c], mean[c] - 1e-4, mean[c] + 1e-4);
+            Assert.InRange(stats.Std[c], std[c] - 1e-4, std[c] + 1e-4);
+        }
+    }
+
+    [Fact]
+    public void TheBirdAirplaneSubsetHasTenThousandAndTwoThousandImages()
+    {
+        var labelMap = new Dictionary<int, int> { [0] = 0, [2] = 1 };
+        using var train = new CIFAR10(real.RequireRoot(), train: true, log: TextWriter.Null);
+        using var val = new CIFAR10(real.RequireRoot(), train: false, log: TextWriter.Null);
+        using var cifar2 = train.Subset(labelMap);
+        using var cifar2Val = val.Subset(labelMap);
+        Assert.Equal(10_000, cifar2.Count);
+        Assert.Equal(2_000, cifar2Val.Count);
+        Assert.Equal([5_000L, 5_000], cifar2.ClassCounts());
+        Assert.Equal([1_000L, 1_000], cifar2Val.ClassCounts());
+        Assert.Equal(["airplane", "bird"], cifar2.Classes);
+    }
+
+    [Fact]
+    public void TrainingItem99IsTheBytesAtItsOffsetInTheFirstFile()
+    {
+        using var train = new CIFAR10(real.RequireRoot(), train: true, log: TextWriter.Null);
+        var (img, label) = train[99];
+        using (img)
+        {
+            byte[] file = File.ReadAllBytes(Path.Combine(real.Root, Cifar10Format.BatchesFolder, "data_batch_1.bin"));
+            int offset = 99 * Cifar10Format.RecordBytes;
+            Assert.Equal(file[offset], label);
+            // The item is H×W×C; the file holds the red plane, then green, then blue.
+            using var planes = img.permute(2, 0, 1).contiguous();
+            Assert.Equal(file.AsSpan(offset + 1, Cifar10Format.ImageBytes).ToArray(), planes.data<byte>().ToArray());
+        }
+    }
+}
