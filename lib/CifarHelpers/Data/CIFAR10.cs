@@ -13,7 +13,7 @@ public sealed class CIFAR10 : ImageDataset
     /// <param name="root">The data root; the article's <c>./data/CIFAR-10/</c> by default.</param>
     /// <param name="train">The 50,000 training images when true, else the 10,000 test images.</param>
     /// <param name="download">Download the archive when there is no data and no local archive.</param>
-    /// <param name="transform">Applied to each item on access, and by <see cref="ImageDataset.ApplyTransform"/>.</param>
+    /// <param name="transform">Applied to each item on access, and by <see cref="ImageDataset.ApplyTransform()"/>.</param>
     /// <param name="archive">A local <c>cifar-10-binary.tar.gz</c> to use; <c>CIFAR10_ARCHIVE</c> when null.</param>
     /// <param name="log">Where messages go; the console when null.</param>
     /// <param name="spec">The files and checksums; the official ones when null.</param>

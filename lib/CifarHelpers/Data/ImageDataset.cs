@@ -8,7 +8,7 @@ namespace CifarHelpers.Data;
 /// </summary>
 /// <remarks>
 /// Raw images are <c>uint8 [N,3,32,32]</c>. Without a transform an item is what a PIL image is to the article:
-/// <c>uint8 [32,32,3]</c>, H×W×C (a view; no pixels are copied). Float images (after <see cref="ApplyTransform"/>)
+/// <c>uint8 [32,32,3]</c>, H×W×C (a view; no pixels are copied). Float images (after <see cref="ApplyTransform()"/>)
 /// come out as <c>[3,32,32]</c>.
 /// </remarks>
 public class ImageDataset : IDisposable
@@ -33,7 +33,7 @@ public class ImageDataset : IDisposable
     /// <summary>The class names, by label.</summary>
     public IReadOnlyList<string> Classes { get; }
 
-    /// <summary>The transform applied to each item on access, and by <see cref="ApplyTransform"/>.</summary>
+    /// <summary>The transform applied to each item on access, and by <see cref="ApplyTransform()"/>.</summary>
     public ITransform? Transform { get; }
 
     /// <summary>The number of images.</summary>
@@ -71,8 +71,17 @@ public class ImageDataset : IDisposable
     public ImageDataset ApplyTransform()
     {
         if (Transform is null) return new ImageDataset(Images.alias(), Labels.alias(), Classes);
+        return ApplyTransform(Transform);
+    }
+
+    /// <summary>
+    /// Applies <paramref name="transform"/> to the whole split in one vectorised operation and returns a new
+    /// dataset with the transformed images and no transform.
+    /// </summary>
+    public ImageDataset ApplyTransform(ITransform transform)
+    {
         using var input = TransformInput(Images);
-        return new ImageDataset(Transform.Apply(input), Labels.clone(), Classes);
+        return new ImageDataset(transform.Apply(input), Labels.clone(), Classes);
     }
 
     /// <summary>

@@ -1,0 +1,52 @@
+using System.Diagnostics;
+using System.Globalization;
+using CifarHelpers.Training;
+using static TorchSharp.torch;
+using DataLoader = CifarHelpers.Data.DataLoader;
+
+namespace Bench;
+
+/// <summary>A full 100-epoch training run in a fresh process, to read its peak RSS and its growth.</summary>
+static class MemoryRun
+{
+    public static (double PeakMb, double GrowthMb, double Accuracy, double Seconds) Parent()
+    {
+        string self = Environment.ProcessPath!;
+        var start = Path.GetFileNameWithoutExtension(self) == "dotnet"
+            ? new ProcessStartInfo(self, [typeof(MemoryRun).Assembly.Location, "--memory-child"])
+            : new ProcessStartInfo(self, ["--memory-child"]);
+        start.RedirectStandardOutput = true;
+        using var child = Process.Start(start)!;
+        var values = new Dictionary<string, double>();
+        while (child.StandardOutput.ReadLine() is { } line)
+        {
+            var parts = line.Split(": ", 2);
+            if (parts.Length == 2 && double.TryParse(parts[1], CultureInfo.InvariantCulture, out double v)) values[parts[0]] = v;
+        }
+        child.WaitForExit();
+        if (child.ExitCode != 0) throw new InvalidOperationException($"The memory run failed with {child.ExitCode}.");
+        return (values["peak_rss_mb"], values["rss_epoch100_mb"] - values["rss_epoch10_mb"], values["accuracy"], values["train_s"]);
+    }
+
+    public static int Child()
+    {
+        var store = Paths.Store();
+        using var data = PreparedData.Library(store.Files(true), store.Files(false));
+        double at10 = 0, at100 = 0;
+        var clock = Stopwatch.StartNew();
+        var (model, _) = ArticleRecipe.Train(data.Train, seed: 42, onEpoch: r =>
+        {
+            if (r.Epoch == 10) at10 = Rss.Mb("VmRSS");
+            if (r.Epoch == 100) at100 = Rss.Mb("VmRSS");
+        });
+        double seconds = clock.Elapsed.TotalSeconds;
+        using var valLoader = new DataLoader(data.Val, batchSize: 64);
+        var evaluation = Evaluator.Evaluate(model, valLoader, 2);
+        Console.WriteLine(FormattableString.Invariant($"rss_epoch10_mb: {at10}"));
+        Console.WriteLine(FormattableString.Invariant($"rss_epoch100_mb: {at100}"));
+        Console.WriteLine(FormattableString.Invariant($"peak_rss_mb: {Rss.Mb("VmHWM")}"));
+        Console.WriteLine(FormattableString.Invariant($"accuracy: {evaluation.Accuracy}"));
+        Console.WriteLine(FormattableString.Invariant($"train_s: {seconds}"));
+        return 0;
+    }
+}

@@ -1,0 +1,82 @@
+using System.Diagnostics;
+using System.Globalization;
+using Bench;
+using CifarHelpers.Data;
+using CifarHelpers.Runtime;
+using CifarHelpers.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+using DataLoader = CifarHelpers.Data.DataLoader;
+
+// The benchmark: the library's data path, training epoch and evaluation against the straightforward ways,
+// measured side by side in one run, plus the memory of a full 100-epoch training run (in a child process).
+// Usage: dotnet run -c Release --project bench [-- --runs N] [--skip-memory]
+CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+Console.WriteLine(TorchRuntime.Initialize());
+int runs = 5;
+bool skipMemory = false;
+for (int i = 0; i < args.Length; i++)
+{
+    switch (args[i])
+    {
+        case "--runs": runs = int.Parse(args[++i]); break;
+        case "--skip-memory": skipMemory = true; break;
+        case "--memory-child": return MemoryRun.Child();
+        default: Console.Error.WriteLine($"Unknown argument {args[i]}"); return 2;
+    }
+}
+
+var store = Paths.Store();
+store.Prepare(download: true);
+var trainFiles = store.Files(train: true);
+var testFiles = store.Files(train: false);
+Console.WriteLine($"Machine: {Environment.ProcessorCount} cores, torch threads {get_num_threads()}, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}");
+Console.WriteLine($"Data: {store.BatchesDir}; medians of {runs} runs after one warm-up.");
+Console.WriteLine();
+
+var figures = new List<(string Name, double Value, string Unit, string What)>();
+
+// 1. Data: extracted .bin files → normalised bird/airplane train and validation tensors, statistics included.
+double dataS = Harness.Median(runs, () => { using var d = PreparedData.Library(trainFiles, testFiles); });
+double dataBaselineS = Harness.Median(Math.Min(runs, 3), () => { using var d = PreparedData.Baseline(store.BatchesDir); });
+figures.Add(("data_s", dataS, "s", "data: library bulk path"));
+figures.Add(("data_baseline_s", dataBaselineS, "s", "data: TorchVision CIFAR10, per-image transforms, filtered list"));
+
+// 2. One training epoch (157 batches of 64), the library's loader and loop against TorchSharp's DataLoader.
+using var data = PreparedData.Library(trainFiles, testFiles);
+double epochS = Harness.Median(runs, Epochs.Library(data.Train));
+double epochBaselineS = Harness.Median(runs, Epochs.Baseline(data.Train));
+double peak = MatMul.PeakGflops();
+double gflops = Epochs.FlopsPerEpoch(data.Train.Count) / epochS / 1e9;
+figures.Add(("epoch_s", epochS, "s", "epoch: library loader and Trainer"));
+figures.Add(("epoch_baseline_s", epochBaselineS, "s", "epoch: TorchSharp DataLoader over per-image tensors"));
+figures.Add(("gflops", gflops, "GFLOP/s", "epoch: achieved"));
+figures.Add(("mm_peak_gflops", peak, "GFLOP/s", "torch.mm peak, same run"));
+
+// 3. Evaluation over the 2,000 validation images.
+manual_seed(42);
+var model = CifarHelpers.Models.FullyConnected.Create();
+using (var valLoader = new DataLoader(data.Val, batchSize: 64))
+    figures.Add(("eval_s", Harness.Median(runs, () => Evaluator.Evaluate(model, valLoader, 2)), "s", "evaluation: 2,000 validation images"));
+
+// 4. Memory of a full 100-epoch training run, in a fresh process.
+if (!skipMemory)
+{
+    var (peakRss, growth, accuracy, trainS) = MemoryRun.Parent();
+    figures.Add(("peak_rss_mb", peakRss, "MB", "memory: peak RSS, data + 100 epochs + evaluation"));
+    figures.Add(("rss_growth_mb", growth, "MB", "memory: RSS growth from epoch 10 to 100"));
+    figures.Add(("train_100_s", trainS, "s", $"100 epochs (validation accuracy {accuracy:F4})"));
+}
+
+Console.WriteLine($"{"figure",-18} {"value",12}  what");
+foreach (var (name, value, unit, what) in figures)
+    Console.WriteLine($"{name,-18} {value,12:F3}  {unit,-8} {what}");
+Console.WriteLine();
+Console.WriteLine($"data speed-up   {dataBaselineS / dataS,8:F1}x over the baseline");
+Console.WriteLine($"epoch speed-up  {epochBaselineS / epochS,8:F2}x over the baseline");
+Console.WriteLine($"epoch vs floor  {epochS / (Epochs.FlopsPerEpoch(data.Train.Count) / (peak * 1e9)),8:F2}x the time the torch.mm peak allows");
+Console.WriteLine();
+foreach (var (name, value, _, _) in figures)
+    Console.WriteLine($"{name}: {value.ToString("0.####", CultureInfo.InvariantCulture)}");
+return 0;
