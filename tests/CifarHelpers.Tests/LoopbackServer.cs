@@ -13,12 +13,14 @@ sealed class LoopbackServer : IDisposable
     readonly byte[] _content;
     readonly Task _loop;
     int _cutAfter;
+    readonly TimeSpan? _chunkDelay;
 
-    public LoopbackServer(byte[] content, int cutFirstResponseAfter = -1, bool supportRanges = true)
+    public LoopbackServer(byte[] content, int cutFirstResponseAfter = -1, bool supportRanges = true, TimeSpan? chunkDelay = null)
     {
         _content = content;
         _cutAfter = cutFirstResponseAfter;
         SupportRanges = supportRanges;
+        _chunkDelay = chunkDelay;
         int port = FreePort();
         Url = $"http://127.0.0.1:{port}/cifar-10-binary.tar.gz";
         _listener.Prefixes.Add($"http://127.0.0.1:{port}/");
@@ -73,7 +75,20 @@ sealed class LoopbackServer : IDisposable
                     response.Abort(); // Drop the connection midway.
                     continue;
                 }
-                await response.OutputStream.WriteAsync(_content.AsMemory((int)from));
+                if (_chunkDelay is { } delay)
+                {
+                    // A slow network: 16 KB at a time.
+                    for (long at = from; at < _content.Length; at += 16384)
+                    {
+                        await response.OutputStream.WriteAsync(_content.AsMemory((int)at, (int)Math.Min(16384, _content.Length - at)));
+                        await response.OutputStream.FlushAsync();
+                        await Task.Delay(delay);
+                    }
+                }
+                else
+                {
+                    await response.OutputStream.WriteAsync(_content.AsMemory((int)from));
+                }
                 response.Close();
             }
             catch (Exception)

@@ -49,10 +49,42 @@ public sealed class Cifar10Store
     /// <exception cref="DataUnavailableException">There is no data and no way to get it.</exception>
     /// <exception cref="InvalidDataException">A file or archive fails its checksum, or is corrupt.</exception>
     /// <exception cref="UnsafeEntryException">The archive holds an unsafe entry.</exception>
+    /// <exception cref="DataFolderException">The root cannot be written (read-only, full disk).</exception>
     public void Prepare(bool download, string? archive = null)
     {
-        Directory.CreateDirectory(Root);
-        using var _ = FolderLock.Acquire(Path.Combine(Root, ".prepare.lock"), _log);
+        try
+        {
+            Directory.CreateDirectory(Root);
+            using var _ = FolderLock.Acquire(Path.Combine(Root, ".prepare.lock"), _log);
+            RemoveLeftovers();
+            PrepareLocked(download, archive);
+        }
+        catch (Exception e) when (e is UnauthorizedAccessException || (e is IOException && IsWriteFailure(e)))
+        {
+            throw new DataFolderException(
+                $"Cannot write the data to {Root}: {e.Message} Make it writable, free some space (CIFAR-10 needs about " +
+                "180 MB, plus 170 MB while downloading), or choose another root.", e);
+        }
+    }
+
+    // Under the lock nobody else is working in the root: temporary folders there are a killed run's leftovers.
+    void RemoveLeftovers()
+    {
+        foreach (var dir in Directory.GetDirectories(Root, ".extract-*").Concat(Directory.GetDirectories(Root, ".old-*")))
+        {
+            _log?.WriteLine($"Removing {dir}, left by an interrupted run");
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    static bool IsWriteFailure(Exception e) =>
+        e is not (DataUnavailableException or UnsafeEntryException or FileNotFoundException or EndOfStreamException)
+        && (e.HResult is 28 or 30 or 13 // ENOSPC, EROFS, EACCES
+            || e.Message.Contains("No space left", StringComparison.OrdinalIgnoreCase)
+            || e.Message.Contains("Read-only file system", StringComparison.OrdinalIgnoreCase));
+
+    void PrepareLocked(bool download, string? archive)
+    {
 
         if (IsStamped())
         {
@@ -193,6 +225,9 @@ public sealed class Cifar10Store
                            info.LastWriteTimeUtc.Ticks.ToString(CultureInfo.InvariantCulture));
     }
 }
+
+/// <summary>The data folder cannot be written: read-only, or the disk is full. The message names the path.</summary>
+public sealed class DataFolderException(string message, Exception? inner = null) : IOException(message, inner);
 
 /// <summary>There is no data, and no archive or network to get it from; the message says what to do.</summary>
 public sealed class DataUnavailableException(string message, Exception? inner = null) : IOException(message, inner);

@@ -60,7 +60,8 @@ public sealed class DataLoader : IEnumerable<(Tensor Images, Tensor Labels)>, ID
         for (int b = 0; b < Count; b++)
         {
             long start = (long)b * BatchSize, length = Math.Min(BatchSize, n - start);
-            yield return Gather(order.narrow(0, start, length));
+            using var index = order.narrow(0, start, length);
+            yield return Gather(index);
         }
     }
 

@@ -1,0 +1,51 @@
+using System.Diagnostics;
+using System.Text.Json;
+using CifarHelpers.Data;
+
+namespace CifarHelpers.Tests;
+
+/// <summary>
+/// The tests start this assembly as a separate process (<c>dotnet CifarHelpers.Tests.dll prepare ...</c>) to run
+/// the product's code where it can be killed or run twice at once.
+/// </summary>
+public static class ChildProcess
+{
+    public static int Main(string[] args)
+    {
+        if (args is not ["prepare", var root, var specFile, var archive, var download])
+        {
+            Console.Error.WriteLine("usage: prepare ROOT SPEC.json ARCHIVE|- download|offline");
+            return 2;
+        }
+        var spec = specFile == "-" ? null : JsonSerializer.Deserialize<DataSpec>(File.ReadAllText(specFile));
+        try
+        {
+            var store = new Cifar10Store(root, spec, Console.Out) { ArchiveFromEnvironment = false };
+            store.Prepare(download == "download", archive == "-" ? null : archive);
+            Console.WriteLine("prepared");
+            return 0;
+        }
+        catch (Exception e)
+        {
+            Console.WriteLine($"{e.GetType().Name}: {e.Message}");
+            return 3;
+        }
+    }
+
+    /// <summary>Starts <c>prepare</c> in a new process.</summary>
+    public static Process Start(string root, DataSpec? spec, string? archive, bool download, string specDir)
+    {
+        string specFile = "-";
+        if (spec is not null)
+        {
+            specFile = Path.Combine(specDir, $"spec-{Guid.NewGuid():N}.json");
+            File.WriteAllText(specFile, JsonSerializer.Serialize(spec));
+        }
+        var start = new ProcessStartInfo("dotnet", [typeof(ChildProcess).Assembly.Location, "prepare", root, specFile, archive ?? "-", download ? "download" : "offline"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        return Process.Start(start)!;
+    }
+}

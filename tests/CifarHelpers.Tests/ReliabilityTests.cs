@@ -1,0 +1,390 @@
+using System.Diagnostics;
+using System.Formats.Tar;
+using System.IO.Compression;
+using System.Security.Cryptography;
+using System.Text;
+using CifarHelpers.Data;
+using CifarHelpers.Models;
+using CifarHelpers.Runtime;
+using CifarHelpers.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace CifarHelpers.Tests;
+
+/// <summary>Faults a real user meets, provoked on purpose: each must end with a clear message and no data lost.</summary>
+public class ReliabilityTests : IDisposable
+{
+    readonly TestFiles _files = new();
+
+    public ReliabilityTests() => TorchRuntime.Initialize();
+
+    string Root => _files.PathOf("root");
+
+    static string RealArchive() => RealData.Find() ?? throw new InvalidOperationException(
+        $"The real CIFAR-10 archive is missing: set {Cifar10Format.ArchiveVariable}.");
+
+    static (int ExitCode, string Output) Finish(Process process, TimeSpan limit)
+    {
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(limit))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException("The child process did not finish.");
+        }
+        return (process.ExitCode, stdout.Result + stderr.Result);
+    }
+
+    [Fact]
+    public void TwoProcessesPreparingOneRootTakeTurnsAndBothEndVerified()
+    {
+        string archive = RealArchive();
+        using var first = ChildProcess.Start(Root, null, archive, download: false, _files.Dir);
+        using var second = ChildProcess.Start(Root, null, archive, download: false, _files.Dir);
+        var a = Finish(first, TimeSpan.FromMinutes(3));
+        var b = Finish(second, TimeSpan.FromMinutes(3));
+
+        Assert.True(a.ExitCode == 0, a.Output);
+        Assert.True(b.ExitCode == 0, b.Output);
+        string both = a.Output + b.Output;
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(both, "Extracted and verified 6 files"));
+        Assert.Contains("Files already downloaded and verified", both);
+        foreach (var (file, md5) in Cifar10Format.FileMd5)
+        {
+            using var stream = File.OpenRead(Path.Combine(Root, Cifar10Format.BatchesFolder, file));
+            Assert.Equal(md5, Convert.ToHexStringLower(MD5.HashData(stream)));
+        }
+    }
+
+    [Fact]
+    public void AKillDuringExtractionLeavesNothingTrustedAndTheNextRunSucceeds()
+    {
+        string archive = RealArchive();
+        using var child = ChildProcess.Start(Root, null, archive, download: false, _files.Dir);
+        var deadline = DateTime.UtcNow.AddMinutes(1);
+        while (!(Directory.Exists(Root) && Directory.GetDirectories(Root, ".extract-*").Any(d =>
+                   Directory.GetFiles(d, "*", SearchOption.AllDirectories).Any(f => new FileInfo(f).Length > 0))))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the extraction never started");
+            Thread.Sleep(20);
+        }
+        child.Kill(); // SIGKILL
+        child.WaitForExit();
+
+        Assert.False(File.Exists(Path.Combine(Root, Cifar10Format.BatchesFolder, ".verified")));
+        Assert.NotEmpty(Directory.GetDirectories(Root, ".extract-*"));
+
+        var log = new StringWriter();
+        new Cifar10Store(Root, log: log) { ArchiveFromEnvironment = false }.Prepare(download: false, archive);
+        Assert.Contains("left by an interrupted run", log.ToString());
+        Assert.Contains("Extracted and verified 6 files", log.ToString());
+        Assert.Empty(Directory.GetDirectories(Root, ".extract-*"));
+    }
+
+    [Fact]
+    public void AKillDuringDownloadIsResumedAndOnlyTheVerifiedFileIsTrusted()
+    {
+        var (spec0, _) = _files.SmallSet();
+        var big = new Dictionary<string, byte[]>
+        {
+            ["train_1.bin"] = TestFiles.Records(200, 1), ["train_2.bin"] = TestFiles.Records(150, 2), ["test.bin"] = TestFiles.Records(100, 3),
+        };
+        byte[] archive = File.ReadAllBytes(_files.Archive("served.tar.gz", big));
+        var spec = spec0 with
+        {
+            Md5 = big.ToDictionary(kv => kv.Key, kv => Convert.ToHexStringLower(MD5.HashData(kv.Value))),
+            ArchiveMd5 = Convert.ToHexStringLower(MD5.HashData(archive)),
+        };
+        string part = Path.Combine(Root, Cifar10Format.ArchiveName + ".part");
+
+        using (var slow = new LoopbackServer(archive, chunkDelay: TimeSpan.FromMilliseconds(40)))
+        {
+            using var child = ChildProcess.Start(Root, spec with { Url = slow.Url }, null, download: true, _files.Dir);
+            var deadline = DateTime.UtcNow.AddMinutes(1);
+            while (!(File.Exists(part) && new FileInfo(part).Length > 50_000))
+            {
+                Assert.True(DateTime.UtcNow < deadline, "the download never started");
+                Thread.Sleep(20);
+            }
+            child.Kill();
+            child.WaitForExit();
+        }
+        long kept = new FileInfo(part).Length;
+        Assert.InRange(kept, 50_000, archive.Length - 1);
+        Assert.False(File.Exists(Path.Combine(Root, Cifar10Format.ArchiveName)));
+        Assert.False(Directory.Exists(Path.Combine(Root, Cifar10Format.BatchesFolder)));
+
+        using var fast = new LoopbackServer(archive);
+        using var http = new HttpClient();
+        new Cifar10Store(Root, spec with { Url = fast.Url }, TextWriter.Null, http) { ArchiveFromEnvironment = false }.Prepare(download: true);
+        Assert.Equal($"bytes={kept}-", Assert.Single(fast.RangesSeen));
+        Assert.Equal(archive, File.ReadAllBytes(Path.Combine(Root, Cifar10Format.ArchiveName)));
+        Assert.Equal(big["test.bin"], File.ReadAllBytes(Path.Combine(Root, Cifar10Format.BatchesFolder, "test.bin")));
+    }
+
+    [Fact]
+    public void AReadOnlyRootGivesAClearErrorNamingThePath()
+    {
+        var (spec, files) = _files.SmallSet();
+        string archive = _files.Archive("a.tar.gz", files);
+        Directory.CreateDirectory(Root);
+        using var mount = TinyMount.Create(Root, readOnly: true);
+
+        var e = Assert.Throws<DataFolderException>(() =>
+            new Cifar10Store(Root, spec, TextWriter.Null) { ArchiveFromEnvironment = false }.Prepare(false, archive));
+        Assert.Contains(Root, e.Message);
+        Assert.Contains("Make it writable", e.Message);
+    }
+
+    [Fact]
+    public void AFullDiskGivesAClearErrorAndLeavesNothingHalfWritten()
+    {
+        var (spec0, _) = _files.SmallSet();
+        var big = new Dictionary<string, byte[]>
+        {
+            ["train_1.bin"] = TestFiles.Records(400, 1), ["train_2.bin"] = TestFiles.Records(400, 2), ["test.bin"] = TestFiles.Records(100, 3),
+        };
+        var spec = spec0 with { Md5 = big.ToDictionary(kv => kv.Key, kv => Convert.ToHexStringLower(MD5.HashData(kv.Value))) };
+        string archive = _files.Archive("big.tar.gz", big); // about 2.8 MB once extracted
+        Directory.CreateDirectory(Root);
+        using var mount = TinyMount.Create(Root, readOnly: false, sizeKb: 1024);
+
+        var e = Assert.Throws<DataFolderException>(() =>
+            new Cifar10Store(Root, spec, TextWriter.Null) { ArchiveFromEnvironment = false }.Prepare(false, archive));
+        Assert.Contains(Root, e.Message);
+        Assert.Contains("free some space", e.Message);
+        Assert.False(Directory.Exists(Path.Combine(Root, Cifar10Format.BatchesFolder)));
+        Assert.Empty(Directory.GetDirectories(Root, ".extract-*"));
+    }
+
+    [Fact]
+    public void FuzzedArchivesAndRecordsGiveOnlyTheDocumentedErrors()
+    {
+        var (spec, files) = _files.SmallSet();
+        byte[] valid = File.ReadAllBytes(_files.Archive("valid.tar.gz", files));
+        byte[] validTar = Decompress(valid);
+        var random = new Random(20261126);
+        var clock = Stopwatch.StartNew();
+        long memoryBefore = Process.GetCurrentProcess().WorkingSet64;
+        int cases = 0;
+        string sandbox = _files.PathOf("fuzz");
+        Directory.CreateDirectory(sandbox);
+
+        while (clock.Elapsed < TimeSpan.FromSeconds(15) && cases < 400)
+        {
+            cases++;
+            byte[] candidate = (cases % 4) switch
+            {
+                0 => RandomBytes(random, random.Next(0, 4096)),
+                1 => Mutate(random, valid),
+                2 => Gzip(Mutate(random, validTar)),
+                _ => Gzip(HugeEntryHeader(random)),
+            };
+            string archive = Path.Combine(_files.Dir, $"case-{cases}.tar.gz");
+            File.WriteAllBytes(archive, candidate);
+            string target = Path.Combine(sandbox, $"t{cases}");
+            try
+            {
+                SafeTarExtractor.Extract(archive, target);
+            }
+            catch (Exception e) when (e is InvalidDataException or UnsafeEntryException)
+            {
+            }
+            File.Delete(archive);
+
+            byte[] bin = cases % 2 == 0 ? RandomBytes(random, random.Next(0, 4 * 3073)) : TestFiles.Records(random.Next(1, 4), cases);
+            if (cases % 3 == 0 && bin.Length > 0) bin[random.Next(bin.Length) / 3073 * 3073] = (byte)random.Next(10, 256);
+            string binPath = _files.Write($"case-{cases}.bin", bin);
+            try
+            {
+                var (images, labels) = Cifar10Reader.Read([binPath]);
+                images.Dispose();
+                labels.Dispose();
+            }
+            catch (InvalidDataException)
+            {
+            }
+            File.Delete(binPath);
+        }
+
+        // Nothing landed outside the folders given to the extractor.
+        Assert.All(Directory.GetFileSystemEntries(sandbox), e => Assert.Matches(@"[/\\]t\d+$", e));
+        Assert.DoesNotContain(Directory.GetFiles(_files.Dir), f => !f.EndsWith("valid.tar.gz", StringComparison.Ordinal));
+        Assert.InRange(Process.GetCurrentProcess().WorkingSet64 - memoryBefore, long.MinValue, 300L << 20);
+        Assert.True(cases >= 40, $"only {cases} cases ran");
+    }
+
+    [Fact]
+    public void BadCheckpointsGiveClearErrorsAndTheRecipeTrainsAfreshAndSaysSo()
+    {
+        string path = _files.PathOf("models/fc");
+        manual_seed(1);
+        using var model = FullyConnected.Create();
+        var info = new CheckpointInfo(FullyConnected.Architecture, 3, 1, 0.5, Checkpoint.LibraryVersion, DateTime.UtcNow);
+        Checkpoint.Save(model, path, info);
+        Assert.Equal([path + ".bin", path + ".json"], Directory.GetFiles(_files.PathOf("models")).Order());
+
+        using (var copy = FullyConnected.Create())
+        {
+            Assert.Equal(info with { SavedUtc = info.SavedUtc }, Checkpoint.Load(copy, path, FullyConnected.Architecture));
+            Assert.True(copy.parameters().First().allclose(model.parameters().First()));
+        }
+
+        var other = Assert.Throws<CheckpointException>(() => Checkpoint.Load(FullyConnected.Create(), path, "Conv2d-something"));
+        Assert.Contains("holds a Linear(3072,512)", other.Message);
+
+        using (var wider = FullyConnected.Create(hidden: 256))
+            Assert.IsType<CheckpointException>(Record.Exception(() => Checkpoint.Load(wider, path, FullyConnected.Architecture)));
+
+        byte[] weights = File.ReadAllBytes(path + ".bin");
+        File.WriteAllBytes(path + ".bin", weights[..(weights.Length / 2)]);
+        var truncated = Assert.Throws<CheckpointException>(() => Checkpoint.Load(FullyConnected.Create(), path, FullyConnected.Architecture));
+        Assert.Contains("cannot be loaded", truncated.Message);
+
+        File.WriteAllBytes(path + ".bin", Encoding.UTF8.GetBytes("not a checkpoint at all"));
+        Assert.Throws<CheckpointException>(() => Checkpoint.Load(FullyConnected.Create(), path, FullyConnected.Architecture));
+        File.WriteAllText(path + ".json", "{ nope");
+        Assert.Throws<CheckpointException>(() => Checkpoint.TryReadInfo(path));
+
+        using var tiny = new ImageDataset(randn(64, 3, 32, 32), zeros(64, dtype: ScalarType.Int64), ["airplane", "bird"]);
+        var log = new StringWriter();
+        var (trained, source) = ArticleRecipe.LoadOrTrain(tiny, path, seed: 1, log);
+        trained.Dispose();
+        Assert.Contains("The checkpoint cannot be used", log.ToString());
+        Assert.StartsWith("Trained here", source);
+    }
+
+    [Fact]
+    public void ADivergingRunStopsAndNamesTheEpochAndBatch()
+    {
+        // With lr = 10 (and even 1e30) this model does not reach a NaN: tanh saturates, log-softmax stays finite,
+        // and the loss only grows. A NaN that reaches the loss, here one bad pixel in the third batch, must stop it.
+        manual_seed(3);
+        var images = randn(256, 3, 32, 32);
+        images[130, 1, 5, 5] = tensor(float.NaN);
+        using var data = new ImageDataset(images, arange(256, dtype: ScalarType.Int64).remainder(2), ["a", "b"]);
+        using var model = FullyConnected.Create();
+        using var loader = new DataLoader(data, 64);
+        var trainer = new Trainer(model, optim.SGD(model.parameters(), 10.0), nn.NLLLoss());
+
+        var e = Assert.Throws<TrainingDivergedException>(() => trainer.Fit(loader, 50));
+        Assert.Contains("at epoch 1, batch 3", e.Message);
+        Assert.Equal((1, 3), (e.Epoch, e.Batch));
+        Assert.Contains("Lower the learning rate", e.Message);
+    }
+
+    [Fact]
+    public void LongRunsKeepTensorsAndMemoryFlat()
+    {
+        manual_seed(5);
+        using var data = new ImageDataset(randn(640, 3, 32, 32), arange(640, dtype: ScalarType.Int64).remainder(2), ["a", "b"]);
+        long live0 = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+        double rss10 = 0, rss100 = 0;
+        long live10 = 0, live100 = 0;
+        var (model, _) = ArticleRecipe.Train(data, seed: 5, epochs: 100, onEpoch: r =>
+        {
+            if (r.Epoch == 10) (rss10, live10) = (Rss(), DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+            if (r.Epoch == 100) (rss100, live100) = (Rss(), DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+        });
+        model.Dispose();
+        Assert.Equal(live10, live100);
+        Assert.InRange(rss100 - rss10, double.MinValue, 50);
+
+        // Ten back-to-back runs in one process, as a notebook user re-running a cell.
+        long before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+        double rssBefore = Rss();
+        for (int run = 0; run < 10; run++)
+            ArticleRecipe.Train(data, seed: run, epochs: 3).Model.Dispose();
+        Assert.Equal(before, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+        Assert.InRange(Rss() - rssBefore, double.MinValue, 50);
+        Assert.True(before >= live0 - 1000);
+    }
+
+    static double Rss()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        foreach (var line in File.ReadLines("/proc/self/status"))
+            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+                return long.Parse(line[6..].Trim().Split(' ')[0]) / 1024.0;
+        throw new InvalidOperationException("no VmRSS");
+    }
+
+    static byte[] RandomBytes(Random random, int length)
+    {
+        var bytes = new byte[length];
+        random.NextBytes(bytes);
+        return bytes;
+    }
+
+    static byte[] Mutate(Random random, byte[] source)
+    {
+        var bytes = (byte[])source.Clone();
+        int flips = random.Next(1, 20);
+        for (int i = 0; i < flips; i++) bytes[random.Next(bytes.Length)] = (byte)random.Next(256);
+        return random.Next(3) == 0 ? bytes[..random.Next(bytes.Length)] : bytes;
+    }
+
+    static byte[] Gzip(byte[] bytes)
+    {
+        using var output = new MemoryStream();
+        using (var gzip = new GZipStream(output, CompressionLevel.Fastest)) gzip.Write(bytes);
+        return output.ToArray();
+    }
+
+    static byte[] Decompress(byte[] gz)
+    {
+        using var input = new GZipStream(new MemoryStream(gz), CompressionMode.Decompress);
+        using var output = new MemoryStream();
+        input.CopyTo(output);
+        return output.ToArray();
+    }
+
+    /// <summary>A ustar header that claims an entry of up to 8 GB, followed by a little data.</summary>
+    static byte[] HugeEntryHeader(Random random)
+    {
+        var header = new byte[512 + 1024];
+        Encoding.ASCII.GetBytes("cifar-10-batches-bin/huge.bin").CopyTo(header, 0);
+        Encoding.ASCII.GetBytes("0000644\0").CopyTo(header, 100);
+        Encoding.ASCII.GetBytes("0000000\0").CopyTo(header, 108);
+        Encoding.ASCII.GetBytes("0000000\0").CopyTo(header, 116);
+        string size = Convert.ToString(random.NextInt64(1L << 27, 1L << 33), 8).PadLeft(11, '0');
+        Encoding.ASCII.GetBytes(size + "\0").CopyTo(header, 124);
+        Encoding.ASCII.GetBytes("00000000000\0").CopyTo(header, 136);
+        header[156] = (byte)'0';
+        Encoding.ASCII.GetBytes("ustar\0" + "00").CopyTo(header, 257);
+        for (int i = 148; i < 156; i++) header[i] = (byte)' ';
+        int sum = header.Take(512).Sum(b => b);
+        Encoding.ASCII.GetBytes(Convert.ToString(sum, 8).PadLeft(6, '0') + "\0 ").CopyTo(header, 148);
+        return header;
+    }
+
+    public void Dispose() => _files.Dispose();
+}
+
+/// <summary>A small tmpfs mounted over a folder (read-only, or of a given size), unmounted on dispose.</summary>
+sealed class TinyMount : IDisposable
+{
+    readonly string _path;
+
+    TinyMount(string path) => _path = path;
+
+    public static TinyMount Create(string path, bool readOnly, int sizeKb = 256)
+    {
+        string options = $"size={sizeKb}k" + (readOnly ? ",ro" : "");
+        Run("mount", "-t", "tmpfs", "-o", options, "tmpfs", path);
+        return new TinyMount(path);
+    }
+
+    static void Run(params string[] command)
+    {
+        using var process = Process.Start(new ProcessStartInfo(command[0], command[1..]) { RedirectStandardError = true })!;
+        string error = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        if (process.ExitCode != 0)
+            throw new InvalidOperationException($"'{string.Join(' ', command)}' failed ({error.Trim()}): this test mounts a small tmpfs and needs root.");
+    }
+
+    public void Dispose() => Run("umount", _path);
+}

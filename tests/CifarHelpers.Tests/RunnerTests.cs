@@ -1,0 +1,41 @@
+using System.Diagnostics;
+using NotebookRunner;
+
+namespace CifarHelpers.Tests;
+
+public class RunnerTests
+{
+    readonly string repo = RepoRoot.Find();
+
+    [Fact]
+    public void TheRunnerReportsNotebooksMadeToFailAndExitsNonZero()
+    {
+        // Four fixtures: one passes, one throws midway, one does not compile, one hangs past the time limit.
+        string fixtures = Path.Combine(repo, "tests", "CifarHelpers.Tests", "Fixtures");
+        string output = Path.Combine(repo, "artifacts", "test-failing", Guid.NewGuid().ToString("N"), "not-yet-there");
+        var start = new ProcessStartInfo("dotnet", [typeof(NotebookRun).Assembly.Location, "--notebooks", fixtures, "--out", output,
+                                                    "--no-data", "--timeout", "45"])
+        {
+            WorkingDirectory = repo, RedirectStandardOutput = true, RedirectStandardError = true,
+        };
+        using var process = Process.Start(start)!;
+        string stdout = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+
+        Assert.NotEqual(0, process.ExitCode);
+        Assert.Contains("PASS passes.ipynb", stdout);
+        Assert.Contains("FAIL fails-midway.ipynb", stdout);
+        Assert.Contains("this cell fails on purpose", stdout);
+        Assert.Contains("FAIL fails-to-compile.ipynb", stdout);
+        Assert.Contains("FAIL hangs.ipynb", stdout);
+        Assert.Contains("timed out after 45 s", stdout);
+        Assert.EndsWith("1 passed, 3 failed", stdout.TrimEnd());
+
+        // The missing output folder was created; the cells after the failing one still ran; the sources stayed clean.
+        var (text, errors) = NotebookRun.ReadOutputs(Path.Combine(output, "fails-midway.ipynb"));
+        Assert.Contains("after the failure", text);
+        Assert.Single(errors);
+        foreach (var fixture in Directory.GetFiles(fixtures, "*.ipynb"))
+            Assert.DoesNotContain("output_type", File.ReadAllText(fixture));
+    }
+}
