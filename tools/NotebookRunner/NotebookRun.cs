@@ -22,10 +22,22 @@ public sealed record NotebookResult(string Name, bool Passed, TimeSpan Elapsed, 
         RegexOptions.Compiled);
 }
 
-/// <summary>Runs notebooks with dotnet-repl, each in its own process, from the notebooks' folder.</summary>
+/// <summary>The notebook client that executes the notebooks.</summary>
+public enum Client
+{
+    /// <summary>dotnet-repl, the local tool.</summary>
+    Repl,
+
+    /// <summary>Jupyter's <c>nbconvert --execute</c> with the .NET kernel of the project's own kernelspec.</summary>
+    Jupyter,
+}
+
+/// <summary>Runs notebooks headless, each in its own process, from the notebooks' folder.</summary>
 /// <param name="outputDir">Where executed copies go; created when missing.</param>
 /// <param name="timeout">The time limit of one notebook.</param>
-public sealed class NotebookRun(string outputDir, TimeSpan timeout)
+/// <param name="client">dotnet-repl or Jupyter.</param>
+/// <param name="jupyterPath">For Jupyter: the folder that holds <c>kernels/.net-csharp</c> (see <see cref="JupyterKernel"/>).</param>
+public sealed class NotebookRun(string outputDir, TimeSpan timeout, Client client = Client.Repl, string? jupyterPath = null)
 {
     /// <summary>Executes <paramref name="notebook"/> and reads its executed copy.</summary>
     public NotebookResult Execute(string notebook)
@@ -35,7 +47,7 @@ public sealed class NotebookRun(string outputDir, TimeSpan timeout)
         string executed = Path.GetFullPath(Path.Combine(outputDir, name));
         File.Delete(executed);
 
-        var start = new ProcessStartInfo("dotnet")
+        var start = new ProcessStartInfo(client == Client.Repl ? "dotnet" : "jupyter")
         {
             // A relative #r resolves against the process's folder: run from the notebook's folder.
             WorkingDirectory = Path.GetDirectoryName(Path.GetFullPath(notebook))!,
@@ -43,11 +55,18 @@ public sealed class NotebookRun(string outputDir, TimeSpan timeout)
             RedirectStandardError = true,
             RedirectStandardInput = true,
         };
-        foreach (var arg in new[] { "tool", "run", "dotnet-repl", "--", "--run", name, "--exit-after-run",
-                                    "--output-path", executed, "--output-format", "ipynb" })
-            start.ArgumentList.Add(arg);
-        // dotnet tool run looks for the manifest from the working folder upwards, which reaches the repo root.
+        string[] arguments = client == Client.Repl
+            ? ["tool", "run", "dotnet-repl", "--", "--run", name, "--exit-after-run", "--output-path", executed, "--output-format", "ipynb"]
+            // --allow-errors records a failing cell and goes on, as dotnet-repl does; errors are read from the copy.
+            : ["nbconvert", "--to", "notebook", "--execute", "--allow-errors", "--ExecutePreprocessor.timeout=-1",
+               "--output-dir", Path.GetDirectoryName(executed)!, name];
+        foreach (var arg in arguments) start.ArgumentList.Add(arg);
         start.Environment["DOTNET_CLI_UI_LANGUAGE"] = "en";
+        if (client == Client.Jupyter)
+        {
+            start.Environment["JUPYTER_PATH"] = jupyterPath ?? throw new ArgumentNullException(nameof(jupyterPath));
+            start.Environment["PYDEVD_DISABLE_FILE_VALIDATION"] = "1";
+        }
 
         var clock = Stopwatch.StartNew();
         using var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
@@ -63,7 +82,7 @@ public sealed class NotebookRun(string outputDir, TimeSpan timeout)
         }
         else if (process.ExitCode != 0)
         {
-            errors.Add($"dotnet-repl exited with {process.ExitCode}");
+            errors.Add($"{(client == Client.Repl ? "dotnet-repl" : "jupyter nbconvert")} exited with {process.ExitCode}");
         }
         clock.Stop();
 

@@ -4,13 +4,16 @@ using CifarHelpers.Data;
 using NotebookRunner;
 
 // Runs the tutorial headless: gets the data, then executes every notebook in order with dotnet-repl.
-// Usage: dotnet run --project tools/NotebookRunner -c Release -- [--notebooks DIR] [--out DIR] [--timeout SECONDS] [--only TEXT]...
+// Usage: dotnet run --project tools/NotebookRunner -c Release -- [--client repl|jupyter] [--pages] [--notebooks DIR]
+//        [--out DIR] [--timeout SECONDS] [--only TEXT]... [--no-data]
 string repoRoot = RepoRoot.Find();
 string notebooks = Path.Combine(repoRoot, "notebooks");
-string output = Path.Combine(repoRoot, "artifacts", "executed");
+string? output = null;
 var timeout = TimeSpan.FromMinutes(10);
 var only = new List<string>();
 bool prepareData = true;
+var client = Client.Repl;
+bool pages = false;
 for (int i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -20,8 +23,10 @@ for (int i = 0; i < args.Length; i++)
         case "--timeout": timeout = TimeSpan.FromSeconds(double.Parse(args[++i], CultureInfo.InvariantCulture)); break;
         case "--only": only.Add(args[++i]); break;
         case "--no-data": prepareData = false; break;
+        case "--client": client = Enum.Parse<Client>(args[++i], ignoreCase: true); break;
+        case "--pages": pages = true; break;
         default:
-            Console.Error.WriteLine($"Unknown argument {args[i]}. Usage: [--notebooks DIR] [--out DIR] [--timeout SECONDS] [--only TEXT]... [--no-data]");
+            Console.Error.WriteLine($"Unknown argument {args[i]}. Usage: [--client repl|jupyter] [--pages] [--notebooks DIR] [--out DIR] [--timeout SECONDS] [--only TEXT]... [--no-data]");
             return 2;
     }
 }
@@ -33,10 +38,12 @@ if (prepareData)
 }
 
 Run(repoRoot, "dotnet", "tool", "restore");
+output ??= Path.Combine(repoRoot, "artifacts", client == Client.Repl ? "executed" : "executed-jupyter");
+string? jupyterPath = client == Client.Jupyter ? JupyterKernel.Install(Path.Combine(repoRoot, "artifacts", "jupyter")) : null;
 var files = Directory.GetFiles(notebooks, "*.ipynb").Order(StringComparer.Ordinal)
                      .Where(f => only.Count == 0 || only.Any(o => Path.GetFileName(f).Contains(o, StringComparison.Ordinal)))
                      .ToList();
-var run = new NotebookRun(output, timeout);
+var run = new NotebookRun(output, timeout, client, jupyterPath);
 var results = new List<NotebookResult>();
 var total = Stopwatch.StartNew();
 foreach (var file in files)
@@ -48,7 +55,13 @@ foreach (var file in files)
     foreach (var line in result.KeyFigures) Console.WriteLine($"     {line}");
     foreach (var error in result.Errors) Console.WriteLine($"     error: {error}");
 }
-Console.WriteLine($"Executed copies in {output}; total {total.Elapsed.TotalSeconds:F1} s");
+Console.WriteLine($"Executed copies ({client}) in {output}; total {total.Elapsed.TotalSeconds:F1} s");
+if (pages)
+{
+    string pagesDir = Path.Combine(repoRoot, "artifacts", "pages");
+    var rendered = Pages.Render(repoRoot, results.Where(r => File.Exists(r.ExecutedPath)).Select(r => r.ExecutedPath).ToList(), pagesDir);
+    Console.WriteLine($"Pages: {rendered[0]} ({rendered.Count - 1} notebooks)");
+}
 int failed = results.Count(r => !r.Passed);
 Console.WriteLine($"{results.Count - failed} passed, {failed} failed");
 return failed == 0 && results.Count > 0 ? 0 : 1;

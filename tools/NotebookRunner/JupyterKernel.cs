@@ -1,0 +1,38 @@
+using System.Text.Json;
+
+namespace NotebookRunner;
+
+/// <summary>
+/// A Jupyter kernelspec for the .NET (C#) kernel, owned by the project: it runs the pinned
+/// Microsoft.dotnet-interactive local tool from the NuGet cache, listening on 127.0.0.1 only.
+/// Point <c>JUPYTER_PATH</c> at the returned folder; it wins over the user's own kernels.
+/// </summary>
+public static class JupyterKernel
+{
+    /// <summary>The tool version, as pinned in .config/dotnet-tools.json.</summary>
+    public const string ToolVersion = "1.0.712001";
+
+    /// <summary>Writes <c>&lt;folder&gt;/kernels/.net-csharp/kernel.json</c> and returns the folder.</summary>
+    public static string Install(string folder)
+    {
+        string packages = Environment.GetEnvironmentVariable("NUGET_PACKAGES") is { Length: > 0 } p
+            ? p
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
+        string app = Path.Combine(packages, "microsoft.dotnet-interactive", ToolVersion, "tools", "net10.0", "any",
+                                  "Microsoft.DotNet.Interactive.App.dll");
+        if (!File.Exists(app))
+            throw new FileNotFoundException($"{app} is missing: run `dotnet tool restore` in the repository first.", app);
+
+        string kernelDir = Path.Combine(folder, "kernels", ".net-csharp");
+        Directory.CreateDirectory(kernelDir);
+        var spec = new
+        {
+            argv = new[] { "dotnet", app, "jupyter", "--default-kernel", "csharp", "{connection_file}",
+                           "--http-local-only", "--http-port-range", "2048-3000" },
+            display_name = ".NET (C#)",
+            language = "C#",
+        };
+        File.WriteAllText(Path.Combine(kernelDir, "kernel.json"), JsonSerializer.Serialize(spec, new JsonSerializerOptions { WriteIndented = true }));
+        return Path.GetFullPath(folder);
+    }
+}

@@ -1,0 +1,88 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+
+namespace NotebookRunner;
+
+/// <summary>
+/// Renders executed notebooks to static HTML pages with Jupyter's <c>nbconvert --to html</c> and the offline
+/// template of tools/pages, writes an index page that links them in order, and puts plotly.js (npm's pinned
+/// plotly.js-dist-min) beside them, so the pages work with no network.
+/// </summary>
+public static partial class Pages
+{
+    /// <summary>Renders <paramref name="executed"/> into <paramref name="pagesDir"/>; returns the page paths, index first.</summary>
+    public static IReadOnlyList<string> Render(string repoRoot, IReadOnlyList<string> executed, string pagesDir)
+    {
+        string tools = Path.Combine(repoRoot, "tools", "pages");
+        string plotly = Path.Combine(tools, "node_modules", "plotly.js-dist-min", "plotly.min.js");
+        if (!File.Exists(plotly)) Run(tools, "npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund");
+        Directory.CreateDirectory(pagesDir);
+        File.Copy(plotly, Path.Combine(pagesDir, "plotly.min.js"), overwrite: true);
+
+        var pages = new List<string>();
+        var links = new List<string>();
+        foreach (var notebook in executed)
+        {
+            Run(Path.GetDirectoryName(notebook)!, "jupyter", "nbconvert", "--to", "html", "--template", "offline",
+                $"--TemplateExporter.extra_template_basedirs={Path.Combine(tools, "templates")}",
+                "--output-dir", pagesDir, Path.GetFileName(notebook));
+            string page = Path.Combine(pagesDir, Path.GetFileNameWithoutExtension(notebook) + ".html");
+            string title = Title(notebook);
+            // Links between notebooks point at the pages instead.
+            string html = NotebookLink().Replace(File.ReadAllText(page), "href=\"$1.html\"");
+            html = html.Replace($"<title>{Path.GetFileNameWithoutExtension(notebook)}</title>", $"<title>{WebUtility.HtmlEncode(title)}</title>");
+            File.WriteAllText(page, html);
+            pages.Add(page);
+            links.Add($"<li><a href=\"{Path.GetFileName(page)}\">{WebUtility.HtmlEncode(title)}</a></li>");
+        }
+
+        string index = Path.Combine(pagesDir, "index.html");
+        File.WriteAllText(index, $"""
+            <!DOCTYPE html>
+            <html lang="en">
+            <head><meta charset="utf-8"><title>Birds vs airplanes in C#: the tutorial</title>
+            <style>body {"{"} font-family: sans-serif; max-width: 48rem; margin: 2rem auto; line-height: 1.5 {"}"}</style></head>
+            <body>
+            <h1>Birds vs airplanes in C#</h1>
+            <p>A fully connected network learns to tell birds from airplanes in CIFAR-10, with TorchSharp. These pages are
+            the notebooks as executed headless; read them in order.</p>
+            <ol>
+            {string.Join("\n", links)}
+            </ol>
+            </body>
+            </html>
+            """);
+        pages.Insert(0, index);
+        return pages;
+    }
+
+    /// <summary>The notebook's first markdown heading, or its file name.</summary>
+    static string Title(string notebook)
+    {
+        var cells = JsonNode.Parse(File.ReadAllText(notebook))!["cells"]!.AsArray();
+        foreach (var cell in cells)
+        {
+            if ((string?)cell!["cell_type"] != "markdown") continue;
+            var source = cell["source"] is JsonArray lines ? string.Concat(lines.Select(l => (string?)l)) : (string?)cell["source"] ?? "";
+            var heading = source.Split('\n').FirstOrDefault(l => l.StartsWith("# ", StringComparison.Ordinal));
+            if (heading is not null) return heading[2..].Trim();
+        }
+        return Path.GetFileNameWithoutExtension(notebook);
+    }
+
+    static void Run(string dir, string file, params string[] arguments)
+    {
+        var start = new ProcessStartInfo(file, arguments) { WorkingDirectory = dir, RedirectStandardOutput = true, RedirectStandardError = true };
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"{file} did not start");
+        var stderr = process.StandardError.ReadToEndAsync();
+        process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        if (process.ExitCode != 0)
+            throw new InvalidOperationException($"{file} {string.Join(' ', arguments)} failed with {process.ExitCode}: {stderr.Result}");
+    }
+
+    [GeneratedRegex("href=\"(\\d\\d-[A-Za-z0-9-]+)\\.ipynb\"")]
+    private static partial Regex NotebookLink();
+}
