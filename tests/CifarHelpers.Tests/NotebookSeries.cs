@@ -5,8 +5,9 @@ using NotebookRunner;
 namespace CifarHelpers.Tests;
 
 /// <summary>
-/// Executes the whole notebook series once, headless with dotnet-repl, on the real data, into a build output
-/// folder (never over the sources). The tests then read the executed copies.
+/// Executes the whole notebook series on the real data with both clients, one after the other: dotnet-repl, then
+/// Jupyter's nbconvert with the project's .NET kernelspec. Executed copies go to build output folders (never over
+/// the sources). The Jupyter copies are then rendered to offline HTML pages. The tests read all of these.
 /// </summary>
 public sealed class NotebookSeries
 {
@@ -19,17 +20,27 @@ public sealed class NotebookSeries
 
         Run("dotnet", "build", Path.Combine(Repo, "lib", "CifarHelpers"), "-c", "Release", "--nologo", "-v", "q");
         Run("dotnet", "tool", "restore");
-        var run = new NotebookRun(Output, TimeSpan.FromMinutes(15));
-        foreach (var notebook in Directory.GetFiles(Path.Combine(Repo, "notebooks"), "*.ipynb").Order(StringComparer.Ordinal))
-            Results.Add(run.Execute(notebook));
+        var notebooks = Directory.GetFiles(Path.Combine(Repo, "notebooks"), "*.ipynb").Order(StringComparer.Ordinal).ToList();
+        var repl = new NotebookRun(Output, TimeSpan.FromMinutes(15));
+        Results[Client.Repl] = notebooks.Select(repl.Execute).ToList();
+
+        string jupyterPath = JupyterKernel.Install(Path.Combine(Repo, "artifacts", "jupyter"));
+        var jupyter = new NotebookRun(Output + "-jupyter", TimeSpan.FromMinutes(15), Client.Jupyter, jupyterPath);
+        Results[Client.Jupyter] = notebooks.Select(jupyter.Execute).ToList();
+
+        PagesDir = Path.Combine(Repo, "artifacts", "test-pages");
+        if (Directory.Exists(PagesDir)) Directory.Delete(PagesDir, recursive: true);
+        Pages = NotebookRunner.Pages.Render(Repo, Results[Client.Jupyter].Where(r => File.Exists(r.ExecutedPath)).Select(r => r.ExecutedPath).ToList(), PagesDir);
     }
 
     public string Repo { get; }
     public string Output { get; }
-    public List<NotebookResult> Results { get; } = [];
+    public Dictionary<Client, List<NotebookResult>> Results { get; } = [];
+    public string PagesDir { get; }
+    public IReadOnlyList<string> Pages { get; }
 
-    public NotebookResult this[string prefix] =>
-        Results.SingleOrDefault(r => r.Name.StartsWith(prefix, StringComparison.Ordinal))
+    public NotebookResult Get(Client client, string prefix) =>
+        Results[client].SingleOrDefault(r => r.Name.StartsWith(prefix, StringComparison.Ordinal))
         ?? throw new InvalidOperationException($"There is no notebook {prefix}-*.ipynb.");
 
     void Run(string file, params string[] arguments)
@@ -45,5 +56,5 @@ public sealed class NotebookSeries
     }
 }
 
-[CollectionDefinition("notebooks")]
+[CollectionDefinition("notebooks", DisableParallelization = true)]
 public sealed class NotebookCollection : ICollectionFixture<NotebookSeries>;

@@ -11,14 +11,21 @@ public partial class NotebookTests(NotebookSeries series)
     static List<string> NotebookNames() =>
         [.. Directory.GetFiles(Path.Combine(RepoRoot.Find(), "notebooks"), "*.ipynb").Select(f => Path.GetFileName(f)).Order(StringComparer.Ordinal)];
 
-    public static TheoryData<string> Notebooks() => [.. NotebookNames()];
+    public static TheoryData<Client, string> NotebooksByClient()
+    {
+        var data = new TheoryData<Client, string>();
+        foreach (var name in NotebookNames())
+            foreach (var client in new[] { Client.Repl, Client.Jupyter })
+                data.Add(client, name);
+        return data;
+    }
 
     [Theory]
-    [MemberData(nameof(Notebooks))]
-    public void EachNotebookRunsTopToBottomWithoutErrors(string name)
+    [MemberData(nameof(NotebooksByClient))]
+    public void EachNotebookRunsTopToBottomWithoutErrors(Client client, string name)
     {
-        var result = series.Results.Single(r => r.Name == name);
-        Assert.True(result.Passed, $"{name}: {string.Join("; ", result.Errors)}");
+        var result = series.Results[client].Single(r => r.Name == name);
+        Assert.True(result.Passed, $"{name} ({client}): {string.Join("; ", result.Errors)}");
         Assert.True(File.Exists(result.ExecutedPath));
         Assert.StartsWith(series.Output, result.ExecutedPath);
     }
@@ -36,22 +43,28 @@ public partial class NotebookTests(NotebookSeries series)
         }
     }
 
-    [Fact]
-    public void Notebook03PrintsTheArticlesMeanAndStd()
+    [Theory]
+    [InlineData(Client.Repl)]
+    [InlineData(Client.Jupyter)]
+    public void Notebook03PrintsTheArticlesMeanAndStd(Client client)
     {
-        string text = series["03"].Text;
+        string text = series.Get(client, "03").Text;
         AssertClose([0.4914, 0.4822, 0.4465], Values(MeanLine().Match(text)));
         AssertClose([0.2470, 0.2435, 0.2616], Values(StdLine().Match(text)));
     }
 
-    [Fact]
-    public void Notebook04PrintsTheSubsetSizes() =>
-        Assert.Contains("Training images: 10000, validation images: 2000", series["04"].Text);
+    [Theory]
+    [InlineData(Client.Repl)]
+    [InlineData(Client.Jupyter)]
+    public void Notebook04PrintsTheSubsetSizes(Client client) =>
+        Assert.Contains("Training images: 10000, validation images: 2000", series.Get(client, "04").Text);
 
-    [Fact]
-    public void Notebook08PrintsAFallingLossEveryTenEpochs()
+    [Theory]
+    [InlineData(Client.Repl)]
+    [InlineData(Client.Jupyter)]
+    public void Notebook08PrintsAFallingLossEveryTenEpochs(Client client)
     {
-        var losses = EpochLine().Matches(series["08"].Text)
+        var losses = EpochLine().Matches(series.Get(client, "08").Text)
                                 .Select(m => (Epoch: int.Parse(m.Groups[1].Value), Loss: double.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture)))
                                 .ToList();
         Assert.Equal([0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 99], losses.Select(l => l.Epoch));
@@ -59,17 +72,21 @@ public partial class NotebookTests(NotebookSeries series)
         Assert.True(losses.TakeLast(3).Min(l => l.Loss) < losses[0].Loss / 2, string.Join(", ", losses));
     }
 
-    [Fact]
-    public void Notebook09ReachesTheArticlesAccuracyAfter100Epochs()
+    [Theory]
+    [InlineData(Client.Repl)]
+    [InlineData(Client.Jupyter)]
+    public void Notebook09ReachesTheArticlesAccuracyAfter100Epochs(Client client)
     {
-        var match = AccuracyLine().Match(series["09"].Text);
+        var match = AccuracyLine().Match(series.Get(client, "09").Text);
         Assert.True(match.Success, "09 prints no 'Accuracy: ' line");
         Assert.InRange(double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture), 0.78, 0.85);
     }
 
-    [Fact]
-    public void Notebook10CountsTheParameters() =>
-        Assert.Contains("(1574402, [1572864, 512, 1024, 2])", series["10"].Text);
+    [Theory]
+    [InlineData(Client.Repl)]
+    [InlineData(Client.Jupyter)]
+    public void Notebook10CountsTheParameters(Client client) =>
+        Assert.Contains("(1574402, [1572864, 512, 1024, 2])", series.Get(client, "10").Text);
 
     static double[] Values(Match match)
     {

@@ -23,11 +23,15 @@ public static partial class Pages
 
         var pages = new List<string>();
         var links = new List<string>();
+        string sources = Path.Combine(pagesDir, ".sources");
+        Directory.CreateDirectory(sources);
         foreach (var notebook in executed)
         {
-            Run(Path.GetDirectoryName(notebook)!, "jupyter", "nbconvert", "--to", "html", "--template", "offline",
+            string source = Path.Combine(sources, Path.GetFileName(notebook));
+            File.WriteAllText(source, WithoutKernelBootstrap(File.ReadAllText(notebook)));
+            Run(sources, "jupyter", "nbconvert", "--to", "html", "--template", "offline",
                 $"--TemplateExporter.extra_template_basedirs={Path.Combine(tools, "templates")}",
-                "--output-dir", pagesDir, Path.GetFileName(notebook));
+                "--output-dir", pagesDir, Path.GetFileName(source));
             string page = Path.Combine(pagesDir, Path.GetFileNameWithoutExtension(notebook) + ".html");
             string title = Title(notebook);
             // Links between notebooks point at the pages instead.
@@ -38,6 +42,7 @@ public static partial class Pages
             links.Add($"<li><a href=\"{Path.GetFileName(page)}\">{WebUtility.HtmlEncode(title)}</a></li>");
         }
 
+        Directory.Delete(sources, recursive: true);
         string index = Path.Combine(pagesDir, "index.html");
         File.WriteAllText(index, $"""
             <!DOCTYPE html>
@@ -56,6 +61,27 @@ public static partial class Pages
             """);
         pages.Insert(0, index);
         return pages;
+    }
+
+    /// <summary>
+    /// The .NET kernel under Jupyter adds a script output that probes its HTTP API on 127.0.0.1 and loads require.js
+    /// from a CDN. It only serves a live kernel; in a static page it can only fail, so it is left out.
+    /// </summary>
+    static string WithoutKernelBootstrap(string notebookJson)
+    {
+        var notebook = JsonNode.Parse(notebookJson)!;
+        foreach (var cell in notebook["cells"]!.AsArray())
+        {
+            if (cell!["outputs"] is not JsonArray outputs) continue;
+            foreach (var output in outputs.ToList())
+            {
+                string html = output!["data"]?["text/html"] is JsonArray lines
+                    ? string.Concat(lines.Select(l => (string?)l))
+                    : (string?)output["data"]?["text/html"] ?? "";
+                if (html.Contains("loadDotnetInteractiveApi", StringComparison.Ordinal)) outputs.Remove(output);
+            }
+        }
+        return notebook.ToJsonString();
     }
 
     /// <summary>The notebook's first markdown heading, or its file name.</summary>

@@ -69,7 +69,7 @@ sealed class NormalizeTransform : ITransform
     }
 
     public override string ToString() =>
-        $"Normalize(mean=({string.Join(", ", _mean.Select(m => m.ToString("0.####")))}), std=({string.Join(", ", _std.Select(s => s.ToString("0.####")))}))";
+        $"Normalize(mean=({string.Join(", ", _mean.Select(m => m.ToString("0.0000", System.Globalization.CultureInfo.InvariantCulture)))}), std=({string.Join(", ", _std.Select(s => s.ToString("0.0000", System.Globalization.CultureInfo.InvariantCulture)))}))";
 }
 
 sealed class ComposeTransform(ITransform[] steps) : ITransform
