@@ -47,7 +47,7 @@ public static partial class Pages
         File.WriteAllText(index, $"""
             <!DOCTYPE html>
             <html lang="en">
-            <head><meta charset="utf-8"><title>Birds vs airplanes in C#: the tutorial</title>
+            <head><meta charset="utf-8"><link rel="icon" href="data:,"><title>Birds vs airplanes in C#: the tutorial</title>
             <style>body {"{"} font-family: sans-serif; max-width: 48rem; margin: 2rem auto; line-height: 1.5 {"}"}</style></head>
             <body>
             <h1>Birds vs airplanes in C#</h1>

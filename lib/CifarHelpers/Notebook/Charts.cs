@@ -1,10 +1,11 @@
 using System.Net;
+using System.Text.RegularExpressions;
 using XPlot.Plotly;
 
 namespace CifarHelpers.Notebook;
 
 /// <summary>Line charts with XPlot.Plotly, rendered as HTML that loads plotly.js.</summary>
-public static class Charts
+public static partial class Charts
 {
     /// <summary>
     /// Where plotly.js is loaded from. Set <c>PLOTLY_SRC</c> to a local copy (for example a page's
@@ -32,7 +33,8 @@ public static class Charts
     public static Html ToHtml(PlotlyChart chart)
     {
         string src = WebUtility.HtmlEncode(PlotlySrc);
-        string js = chart.GetPlottingJS();
+        // XPlot.Plotly 4.1.0 writes titles as strings; plotly.js 3 and later read only {"text": ...}.
+        string js = StringTitle().Replace(chart.GetPlottingJS(), "\"title\":{\"text\":$1}");
         return new Html(
             $"<div id=\"{chart.Id}\" class=\"plotly-chart\" style=\"width:{chart.Width}px;height:{chart.Height}px\"></div>\n" +
             "<script>\n(function () {\n" +
@@ -42,4 +44,7 @@ public static class Charts
             "  s.addEventListener('load', draw);\n" +
             "})();\n</script>");
     }
+
+    [GeneratedRegex("\"title\":(\"(?:[^\"\\\\]|\\\\.)*\")")]
+    private static partial Regex StringTitle();
 }

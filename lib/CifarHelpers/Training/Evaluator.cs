@@ -31,13 +31,12 @@ public static class Evaluator
             foreach (var (imgs, labels) in loader)
             {
                 using var scope = NewDisposeScope();
+                scope.Attach(imgs, labels);
                 var outputs = model.forward(imgs.view(imgs.shape[0], -1));
                 var guesses = outputs.argmax(1).data<long>().ToArray();
                 var truth = labels.data<long>().ToArray();
                 for (int i = 0; i < truth.Length; i++) confusion[truth[i], guesses[i]]++;
                 predicted.AddRange(guesses);
-                imgs.Dispose();
-                labels.Dispose();
             }
         }
         model.train();
