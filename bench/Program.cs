@@ -10,18 +10,19 @@ using DataLoader = CifarHelpers.Data.DataLoader;
 
 // The benchmark: the library's data path, training epoch and evaluation against the straightforward ways,
 // measured side by side in one run, plus the memory of a full 100-epoch training run (in a child process).
-// Usage: dotnet run -c Release --project bench [-- --runs N] [--skip-memory]
+// Usage: dotnet run -c Release --project bench [-- --runs N] [--skip-memory] [--data-only]
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 Console.WriteLine(TorchRuntime.Initialize());
 int runs = 5;
-bool skipMemory = false;
+bool skipMemory = false, dataOnly = false;
 for (int i = 0; i < args.Length; i++)
 {
     switch (args[i])
     {
         case "--runs": runs = int.Parse(args[++i]); break;
         case "--skip-memory": skipMemory = true; break;
+        case "--data-only": dataOnly = true; break;
         case "--memory-child": return MemoryRun.Child();
         default: Console.Error.WriteLine($"Unknown argument {args[i]}"); return 2;
     }
@@ -39,6 +40,13 @@ var figures = new List<(string Name, double Value, string Unit, string What)>();
 
 // 1. Data: extracted .bin files → normalised bird/airplane train and validation tensors, statistics included.
 double dataS = Harness.Median(runs, () => { using var d = PreparedData.Library(trainFiles, testFiles); });
+if (dataOnly)
+{
+    // The library's data path alone, in this process: its median and the process's peak memory.
+    Console.WriteLine(FormattableString.Invariant($"data_s: {dataS:0.####}"));
+    Console.WriteLine(FormattableString.Invariant($"data_peak_rss_mb: {Rss.Mb("VmHWM"):0.#}"));
+    return 0;
+}
 double dataBaselineS = Harness.Median(Math.Min(runs, 3), () => { using var d = PreparedData.Baseline(store.BatchesDir); });
 figures.Add(("data_s", dataS, "s", "data: library bulk path"));
 figures.Add(("data_baseline_s", dataBaselineS, "s", "data: TorchVision CIFAR10, per-image transforms, filtered list"));
