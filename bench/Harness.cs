@@ -17,8 +17,14 @@ static class Harness
             action();
             times[i] = clock.Elapsed.TotalSeconds;
         }
+        return MedianOf(times);
+    }
+
+    static double MedianOf(double[] times)
+    {
         Array.Sort(times);
-        return runs % 2 == 1 ? times[runs / 2] : (times[runs / 2 - 1] + times[runs / 2]) / 2;
+        int n = times.Length;
+        return n % 2 == 1 ? times[n / 2] : (times[n / 2 - 1] + times[n / 2]) / 2;
     }
 }
 
