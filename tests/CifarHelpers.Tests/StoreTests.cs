@@ -106,6 +106,20 @@ public class StoreTests : IDisposable
         Assert.False(Directory.Exists(Path.Combine(Root, Cifar10Format.BatchesFolder)));
     }
 
+    [Theory]
+    [InlineData("cifar-10-batches-bin/test.bin/inner.bin")]
+    [InlineData("./cifar-10-batches-bin")]
+    [InlineData(".")]
+    public void EntriesThatClashWithEarlierOnesAreRejected(string name)
+    {
+        var (spec, files) = _files.SmallSet();
+        var all = files.ToList();
+        all.Add(new(name, [1, 2, 3]));
+        var e = Assert.Throws<UnsafeEntryException>(() => Store(spec).Prepare(download: false, _files.Archive("clash.tar.gz", all)));
+        Assert.Contains("clashes with an entry extracted before it", e.Message);
+        Assert.False(Directory.Exists(Path.Combine(Root, Cifar10Format.BatchesFolder)));
+    }
+
     [Fact]
     public void ACorruptOrTruncatedArchiveGivesAClearError()
     {

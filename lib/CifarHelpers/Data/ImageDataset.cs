@@ -52,8 +52,8 @@ public class ImageDataset : IDisposable
         {
             if ((uint)index >= (uint)Count)
                 throw new ArgumentOutOfRangeException(nameof(index), index, $"The dataset has {Count} images.");
-            long label = Labels[index].item<long>();
             using var scope = NewDisposeScope();
+            long label = Labels[index].item<long>();
             var image = Images[index];
             if (IsRaw) image = image.permute(1, 2, 0);
             var result = Transform is null ? image : Transform.Apply(image);

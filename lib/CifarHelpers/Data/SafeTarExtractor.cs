@@ -43,6 +43,9 @@ public static class SafeTarExtractor
                 if (!destination.StartsWith(rootWithSeparator, StringComparison.Ordinal) && destination != root)
                     throw Unsafe(archive, name, "it would land outside the target folder");
 
+                if (Clashes(root, destination, entry.EntryType == TarEntryType.Directory))
+                    throw Unsafe(archive, name, "its path clashes with an entry extracted before it");
+
                 switch (entry.EntryType)
                 {
                     case TarEntryType.Directory:
@@ -85,6 +88,15 @@ public static class SafeTarExtractor
             throw new InvalidDataException($"{archive} is corrupt or truncated: {e.Message}", e);
         }
         return hashes;
+    }
+
+    // A file where a folder is, a folder where a file is, or a file on the way to either.
+    static bool Clashes(string root, string destination, bool isDirectory)
+    {
+        if (isDirectory ? File.Exists(destination) : Directory.Exists(destination)) return true;
+        for (var dir = Path.GetDirectoryName(destination); dir is not null && dir.Length > root.Length; dir = Path.GetDirectoryName(dir))
+            if (File.Exists(dir)) return true;
+        return false;
     }
 
     static string CheckedRelativePath(string archive, string name)
