@@ -74,12 +74,7 @@ public class StoreTests : IDisposable
     [InlineData("/tmp/cifar-tests-absolute-escape.bin")]
     public void EntriesThatEscapeTheRootAreRejected(string name)
     {
-        var (spec, files) = _files.SmallSet();
-        var all = files.ToList();
-        all.Add(new(name, [1, 2, 3]));
-        string archive = _files.Archive("escape.tar.gz", all);
-
-        var e = Assert.Throws<UnsafeEntryException>(() => Store(spec).Prepare(download: false, archive));
+        var e = PrepareWithExtraEntry(name);
         Assert.Contains(name, e.Message);
         Assert.False(File.Exists(_files.PathOf("escape.bin")));
         Assert.False(File.Exists("/tmp/cifar-tests-absolute-escape.bin"));
@@ -112,12 +107,19 @@ public class StoreTests : IDisposable
     [InlineData(".")]
     public void EntriesThatClashWithEarlierOnesAreRejected(string name)
     {
+        var e = PrepareWithExtraEntry(name);
+        Assert.Contains("clashes with an entry extracted before it", e.Message);
+        Assert.False(Directory.Exists(Path.Combine(Root, Cifar10Format.BatchesFolder)));
+    }
+
+    /// <summary>Prepares from the small set plus one more file entry, which must be refused.</summary>
+    UnsafeEntryException PrepareWithExtraEntry(string name)
+    {
         var (spec, files) = _files.SmallSet();
         var all = files.ToList();
         all.Add(new(name, [1, 2, 3]));
-        var e = Assert.Throws<UnsafeEntryException>(() => Store(spec).Prepare(download: false, _files.Archive("clash.tar.gz", all)));
-        Assert.Contains("clashes with an entry extracted before it", e.Message);
-        Assert.False(Directory.Exists(Path.Combine(Root, Cifar10Format.BatchesFolder)));
+        string archive = _files.Archive("extra.tar.gz", all);
+        return Assert.Throws<UnsafeEntryException>(() => Store(spec).Prepare(download: false, archive));
     }
 
     [Fact]

@@ -85,7 +85,6 @@ public sealed class Cifar10Store
 
     void PrepareLocked(bool download, string? archive)
     {
-
         if (IsStamped())
         {
             _log?.WriteLine("Files already downloaded and verified");
@@ -100,7 +99,7 @@ public sealed class Cifar10Store
 
         if (archive is null && ArchiveFromEnvironment && Environment.GetEnvironmentVariable(Cifar10Format.ArchiveVariable) is { Length: > 0 } fromEnv)
             archive = fromEnv;
-        bool official = false;
+        bool checkArchive = false; // an archive downloaded by an earlier run; a fresh download is checked as it lands
         if (archive is not null)
         {
             if (!File.Exists(archive))
@@ -111,13 +110,12 @@ public sealed class Cifar10Store
         else if (File.Exists(DownloadedArchive))
         {
             archive = DownloadedArchive;
-            official = true;
+            checkArchive = true;
         }
         else if (download)
         {
             Download();
             archive = DownloadedArchive;
-            official = true;
         }
         else
         {
@@ -126,7 +124,7 @@ public sealed class Cifar10Store
                 $"to a local {Cifar10Format.ArchiveName}.");
         }
 
-        if (official && _spec.ArchiveMd5 is { } expected && Md5.OfFile(archive) is var actual && actual != expected)
+        if (checkArchive && _spec.ArchiveMd5 is { } expected && Md5.OfFile(archive) is var actual && actual != expected)
             throw new InvalidDataException($"{archive} has MD5 {actual}, expected {expected}. Delete it and download again.");
 
         ExtractAndVerify(archive);
