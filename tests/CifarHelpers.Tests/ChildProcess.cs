@@ -12,9 +12,14 @@ public static class ChildProcess
 {
     public static int Main(string[] args)
     {
+        if (args is ["longrun"])
+        {
+            ReliabilityTests.LongRun();
+            return 0;
+        }
         if (args is not ["prepare", var root, var specFile, var archive, var download])
         {
-            Console.Error.WriteLine("usage: prepare ROOT SPEC.json ARCHIVE|- download|offline");
+            Console.Error.WriteLine("usage: prepare ROOT SPEC.json ARCHIVE|- download|offline | longrun");
             return 2;
         }
         var spec = specFile == "-" ? null : JsonSerializer.Deserialize<DataSpec>(File.ReadAllText(specFile));
@@ -31,6 +36,14 @@ public static class ChildProcess
             return 3;
         }
     }
+
+    /// <summary>Starts the 100-epoch run of <see cref="ReliabilityTests.LongRun"/> in a new process.</summary>
+    public static Process StartLongRun() =>
+        Process.Start(new ProcessStartInfo("dotnet", [typeof(ChildProcess).Assembly.Location, "longrun"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        })!;
 
     /// <summary>Starts <c>prepare</c> in a new process.</summary>
     public static Process Start(string root, DataSpec? spec, string? archive, bool download, string specDir)
