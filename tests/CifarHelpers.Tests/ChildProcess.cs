@@ -17,6 +17,11 @@ public static class ChildProcess
             ReliabilityTests.LongRun();
             return 0;
         }
+        if (args is ["faults", var malloc])
+        {
+            TrainingTests.CountFaults(keepFreedBuffers: malloc == "keep");
+            return 0;
+        }
         if (args is not ["prepare", var root, var specFile, var archive, var download])
         {
             Console.Error.WriteLine("usage: prepare ROOT SPEC.json ARCHIVE|- download|offline | longrun");
@@ -44,6 +49,21 @@ public static class ChildProcess
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         })!;
+
+    /// <summary>Runs <see cref="TrainingTests.CountFaults"/> in a new process and returns what it printed.</summary>
+    public static string CountFaults(bool keepFreedBuffers)
+    {
+        using var child = Process.Start(new ProcessStartInfo("dotnet", [typeof(ChildProcess).Assembly.Location, "faults", keepFreedBuffers ? "keep" : "default"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        })!;
+        var stderr = child.StandardError.ReadToEndAsync();
+        string stdout = child.StandardOutput.ReadToEnd();
+        child.WaitForExit();
+        if (child.ExitCode != 0) throw new InvalidOperationException($"The fault-counting child failed ({child.ExitCode}): {stdout}{stderr.Result}");
+        return stdout;
+    }
 
     /// <summary>Starts <c>prepare</c> in a new process.</summary>
     public static Process Start(string root, DataSpec? spec, string? archive, bool download, string specDir)

@@ -16,6 +16,8 @@ namespace CifarHelpers.Runtime;
 /// <c>std::ios_base_library_init()</c>, which none of its relocations uses. Where the system's libstdc++
 /// is older (Debian 12, Ubuntu 22.04), a private copy of the file with that one need flagged weak is
 /// loaded instead. The NuGet cache is never changed. Everywhere else TorchSharp loads as it ships.
+/// It also tells glibc's malloc to keep freed buffers of up to 32 MB (see <see cref="Allocator"/>), so that a
+/// training loop does not fault its gradient buffers back in, page by page, every batch.
 /// </remarks>
 public static partial class TorchRuntime
 {
@@ -32,13 +34,18 @@ public static partial class TorchRuntime
     /// Loads the native libraries once per process and returns one line saying what was done.
     /// Later calls return the same line and do nothing.
     /// </summary>
+    /// <param name="keepFreedBuffers">
+    /// Tell glibc's malloc to keep freed buffers (see <see cref="Allocator"/>). Pass false to leave malloc as it is,
+    /// for example to measure a loop the way it runs without this library.
+    /// </param>
     /// <exception cref="TorchLoadException">The natives cannot be loaded; the message names the cause and the remedy.</exception>
-    public static string Initialize()
+    public static string Initialize(bool keepFreedBuffers = true)
     {
         lock (Gate)
         {
             if (_summary is not null) return _summary;
             string summary = OperatingSystem.IsLinux() ? LoadOnLinux() : "TorchSharp loaded as it ships";
+            if (keepFreedBuffers) Allocator.KeepFreedBuffers();
             try
             {
                 torch.InitializeDeviceType(DeviceType.CPU);
