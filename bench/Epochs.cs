@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using CifarHelpers.Data;
 using CifarHelpers.Models;
 using CifarHelpers.Training;
@@ -17,8 +18,18 @@ static class Epochs
     public static double FlopsPerEpoch(long images) =>
         images * 2.0 * (3072.0 * 512 + 512 * 2) * 2 + images * 2.0 * 512 * 2;
 
-    /// <summary>One epoch of the library's loader and Trainer; each call trains one more epoch.</summary>
+    /// <summary>One epoch the library's way, as <see cref="ArticleRecipe.Train"/> runs it; each call trains one more epoch.</summary>
     public static Action Library(ImageDataset train)
+    {
+        manual_seed(42);
+        var model = FullyConnected.Create();
+        var loader = new DataLoader(train, ArticleRecipe.BatchSize, shuffle: true, seed: 42);
+        var trainer = Trainer.FusedSgd(model, ArticleRecipe.LearningRate);
+        return () => trainer.Fit(loader, 1);
+    }
+
+    /// <summary>One epoch of the library's loader and its autograd <see cref="Trainer"/> with <c>optim.SGD</c>.</summary>
+    public static Action LibraryAutograd(ImageDataset train)
     {
         manual_seed(42);
         var model = FullyConnected.Create();
@@ -64,6 +75,68 @@ static class Epochs
     }
 }
 
+/// <summary>
+/// The baseline's epochs run in a second process, which loads TorchSharp without the library's malloc settings, as
+/// a program written without this library would. The parent asks for one epoch at a time, so that the baseline's
+/// epochs interleave with the library's and both see the same state of the machine.
+/// </summary>
+sealed class BaselineProcess : IDisposable
+{
+    readonly Process _child;
+
+    public BaselineProcess()
+    {
+        string self = Environment.ProcessPath!;
+        var start = Path.GetFileNameWithoutExtension(self) == "dotnet"
+            ? new ProcessStartInfo(self, [typeof(BaselineProcess).Assembly.Location, "--baseline-child"])
+            : new ProcessStartInfo(self, ["--baseline-child"]);
+        start.RedirectStandardInput = true;
+        start.RedirectStandardOutput = true;
+        _child = Process.Start(start)!;
+        Expect("ready");
+    }
+
+    /// <summary>Runs one baseline epoch in the child; its time in seconds, as the child measured it.</summary>
+    public double Epoch()
+    {
+        _child.StandardInput.WriteLine("epoch");
+        return double.Parse(Expect("epoch_s"), CultureInfo.InvariantCulture);
+    }
+
+    string Expect(string name)
+    {
+        while (_child.StandardOutput.ReadLine() is { } line)
+            if (line.StartsWith(name, StringComparison.Ordinal)) return line[name.Length..].TrimStart(':', ' ');
+        _child.WaitForExit();
+        throw new InvalidOperationException($"The baseline process ended ({_child.ExitCode}) before it printed {name}.");
+    }
+
+    public void Dispose()
+    {
+        _child.StandardInput.Close(); // the child ends at the end of its input
+        _child.WaitForExit();
+        _child.Dispose();
+    }
+
+    /// <summary>The child: prepares the data, then runs one epoch per "epoch" line on its input.</summary>
+    public static int Child()
+    {
+        var store = Paths.Store();
+        using var data = PreparedData.Library(store.Files(true), store.Files(false));
+        var epoch = Epochs.Baseline(data.Train);
+        Console.WriteLine("ready");
+        while (Console.ReadLine() is { } command)
+        {
+            if (command != "epoch") continue;
+            GC.Collect();
+            var clock = Stopwatch.StartNew();
+            epoch();
+            Console.WriteLine(FormattableString.Invariant($"epoch_s: {clock.Elapsed.TotalSeconds}"));
+        }
+        return 0;
+    }
+}
+
 static class MatMul
 {
     /// <summary>The best GFLOP/s of torch.mm on 2048³ and on the first layer's own shapes.</summary>
@@ -74,7 +147,6 @@ static class MatMul
         {
             using var a = randn(m, k);
             using var b = randn(k, n);
-            using var c = empty(m, n);
             int reps = Math.Max(3, (int)(4e9 / (2.0 * m * k * n)));
             torch.mm(a, b).Dispose();
             var clock = Stopwatch.StartNew();

@@ -20,7 +20,7 @@ static class Harness
         return MedianOf(times);
     }
 
-    static double MedianOf(double[] times)
+    public static double MedianOf(double[] times)
     {
         Array.Sort(times);
         int n = times.Length;
@@ -50,4 +50,31 @@ static class Rss
                 return long.Parse(line[(field.Length + 1)..].Trim().Split(' ')[0]) / 1024.0;
         throw new InvalidOperationException($"/proc/self/status has no {field}");
     }
+}
+
+static class Interleaved
+{
+    /// <summary>
+    /// Runs each action once to warm up, then <paramref name="rounds"/> rounds of each action in turn, so a machine
+    /// that speeds up or slows down mid-run affects all of them alike. Each action returns its own time in seconds.
+    /// Returns the median time of each.
+    /// </summary>
+    public static double[] Medians(int rounds, params Func<double>[] actions)
+    {
+        foreach (var action in actions) action();
+        var times = actions.Select(_ => new double[rounds]).ToArray();
+        for (int r = 0; r < rounds; r++)
+            for (int i = 0; i < actions.Length; i++)
+                times[i][r] = actions[i]();
+        return [.. times.Select(Harness.MedianOf)];
+    }
+
+    /// <summary>Times <paramref name="action"/> after a full collection.</summary>
+    public static Func<double> Timed(Action action) => () =>
+    {
+        GC.Collect();
+        var clock = Stopwatch.StartNew();
+        action();
+        return clock.Elapsed.TotalSeconds;
+    };
 }

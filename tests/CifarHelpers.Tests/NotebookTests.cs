@@ -76,6 +76,16 @@ public partial class NotebookTests(NotebookSeries series)
     [Theory]
     [InlineData(Client.Repl)]
     [InlineData(Client.Jupyter)]
+    public void Notebook08TrainsTheSameEpochWithAutogradAndByHand(Client client)
+    {
+        var match = WeightDifferenceLine().Match(series.Get(client, "08").Text);
+        Assert.True(match.Success, "08 prints no weight difference");
+        Assert.InRange(double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture), 0, 1e-6);
+    }
+
+    [Theory]
+    [InlineData(Client.Repl)]
+    [InlineData(Client.Jupyter)]
     public void Notebook09ReachesTheArticlesAccuracyAfter100Epochs(Client client)
     {
         var match = AccuracyLine().Match(series.Get(client, "09").Text);
@@ -109,6 +119,9 @@ public partial class NotebookTests(NotebookSeries series)
 
     [GeneratedRegex(@"^Epoch: (\d+), Loss: ([0-9.]+)", RegexOptions.Multiline)]
     private static partial Regex EpochLine();
+
+    [GeneratedRegex(@"^Largest difference between the two models' weights: ([0-9.E+-]+)", RegexOptions.Multiline)]
+    private static partial Regex WeightDifferenceLine();
 
     [GeneratedRegex(@"^Accuracy: ([0-9.]+)", RegexOptions.Multiline)]
     private static partial Regex AccuracyLine();
