@@ -121,8 +121,7 @@ sealed class BaselineProcess : IDisposable
     /// <summary>The child: prepares the data, then runs one epoch per "epoch" line on its input.</summary>
     public static int Child()
     {
-        var store = Paths.Store();
-        using var data = PreparedData.Library(store.Files(true), store.Files(false));
+        using var data = PreparedData.Library(Paths.Store());
         var epoch = Epochs.Baseline(data.Train);
         Console.WriteLine("ready");
         while (Console.ReadLine() is { } command)

@@ -30,8 +30,7 @@ static class MemoryRun
 
     public static int Child()
     {
-        var store = Paths.Store();
-        using var data = PreparedData.Library(store.Files(true), store.Files(false));
+        using var data = PreparedData.Library(Paths.Store());
         double at10 = 0, at100 = 0;
         var clock = Stopwatch.StartNew();
         var (model, _) = ArticleRecipe.Train(data.Train, seed: 42, onEpoch: r =>

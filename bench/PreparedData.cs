@@ -12,18 +12,14 @@ sealed class PreparedData(ImageDataset train, ImageDataset val) : IDisposable
     public ImageDataset Train { get; } = train;
     public ImageDataset Val { get; } = val;
 
-    /// <summary>The library's path: bulk read, statistics from the bytes, subset, then one vectorised transform.</summary>
-    public static PreparedData Library(IReadOnlyList<string> trainFiles, IReadOnlyList<string> testFiles)
+    /// <summary>
+    /// The library's path, as the notebooks take it (<see cref="NormalizedSubset.Load"/>): bulk read, statistics from
+    /// the bytes, subset, then one vectorised transform.
+    /// </summary>
+    public static PreparedData Library(Cifar10Store store)
     {
-        var (trainImages, trainLabels) = Cifar10Reader.Read(trainFiles);
-        using var train = new ImageDataset(trainImages, trainLabels, Cifar10Format.Classes);
-        var (valImages, valLabels) = Cifar10Reader.Read(testFiles);
-        using var val = new ImageDataset(valImages, valLabels, Cifar10Format.Classes);
-        var stats = ChannelStats.Of(train);
-        var transform = Transforms.Compose(Transforms.ToTensor(), Transforms.Normalize(stats.Mean, stats.Std));
-        using var trainSubset = train.Subset(LabelMap);
-        using var valSubset = val.Subset(LabelMap);
-        return new PreparedData(trainSubset.ApplyTransform(transform), valSubset.ApplyTransform(transform));
+        var (train, val, _) = NormalizedSubset.Load(store.Root, LabelMap, download: false, log: TextWriter.Null);
+        return new PreparedData(train, val);
     }
 
     /// <summary>

@@ -35,8 +35,6 @@ for (int i = 0; i < args.Length; i++)
 
 var store = Paths.Store();
 store.Prepare(download: true);
-var trainFiles = store.Files(train: true);
-var testFiles = store.Files(train: false);
 Console.WriteLine($"Machine: {Environment.ProcessorCount} cores, torch threads {get_num_threads()}, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}");
 Console.WriteLine($"Data: {store.BatchesDir}; medians of {runs} runs after one warm-up.");
 Console.WriteLine();
@@ -44,7 +42,7 @@ Console.WriteLine();
 var figures = new List<(string Name, double Value, string Unit, string What)>();
 
 // 1. Data: extracted .bin files → normalised bird/airplane train and validation tensors, statistics included.
-double dataS = Harness.Median(runs, () => { using var d = PreparedData.Library(trainFiles, testFiles); });
+double dataS = Harness.Median(runs, () => { using var d = PreparedData.Library(store); });
 if (dataOnly)
 {
     // The library's data path alone, in this process: its median and the process's peak memory.
@@ -60,7 +58,7 @@ figures.Add(("data_baseline_s", dataBaselineS, "s", "data: TorchVision CIFAR10, 
 // with its autograd Trainer, against TorchSharp's DataLoader in a process without the library's malloc settings.
 // The three run in turn, round after round, with a torch.mm peak measured in each round: this VM's speed drifts by
 // up to 1.7x within minutes, and turns keep the drift out of the ratios.
-using var data = PreparedData.Library(trainFiles, testFiles);
+using var data = PreparedData.Library(store);
 double peak = 0;
 double[] epochMedians;
 using (var baseline = new BaselineProcess())

@@ -60,6 +60,35 @@ public class RealDataTests(RealData real)
     }
 
     [Fact]
+    public void NormalizedSubsetGivesWhatTheStepsGive()
+    {
+        var labelMap = new Dictionary<int, int> { [0] = 0, [2] = 1 };
+        var (cifar2, cifar2Val, stats) = NormalizedSubset.Load(real.RequireRoot(), labelMap, download: false, log: TextWriter.Null);
+        using (cifar2)
+        using (cifar2Val)
+        {
+            // The steps of notebooks 03 and 04, one at a time.
+            ChannelStats expectedStats;
+            using (var raw = new CIFAR10(real.RequireRoot(), train: true, log: TextWriter.Null))
+                expectedStats = ChannelStats.Of(raw);
+            var transform = Transforms.Compose(Transforms.ToTensor(), Transforms.Normalize(expectedStats.Mean, expectedStats.Std));
+            foreach (var (split, loaded) in new[] { (true, cifar2), (false, cifar2Val) })
+            {
+                using var cifar10 = new CIFAR10(real.RequireRoot(), train: split, log: TextWriter.Null, transform: transform);
+                using var subset = cifar10.Subset(labelMap);
+                using var expected = subset.ApplyTransform();
+                Assert.True(allclose(expected.Images, loaded.Images, rtol: 0, atol: 0), $"the {(split ? "training" : "validation")} images differ");
+                Assert.Equal(expected.Labels.data<long>().ToArray(), loaded.Labels.data<long>().ToArray());
+                Assert.Equal(expected.Classes, loaded.Classes);
+            }
+            Assert.Equal(expectedStats.Mean, stats.Mean);
+            Assert.Equal(expectedStats.Std, stats.Std);
+            Assert.Equal([10_000L, 3, 32, 32], cifar2.Images.shape);
+            Assert.Equal([2_000L, 3, 32, 32], cifar2Val.Images.shape);
+        }
+    }
+
+    [Fact]
     public void TrainingItem99IsTheBytesAtItsOffsetInTheFirstFile()
     {
         using var train = new CIFAR10(real.RequireRoot(), train: true, log: TextWriter.Null);
@@ -82,11 +111,9 @@ public class FusedTrainingOnRealDataTests(RealData real)
     [Fact]
     public void TheArticlesRunFusedStaysWithAutogradsRun()
     {
-        var labelMap = new Dictionary<int, int> { [0] = 0, [2] = 1 };
-        using var train = new CIFAR10(real.RequireRoot(), train: true, log: TextWriter.Null);
-        var stats = ChannelStats.Of(train);
-        using var subset = train.Subset(labelMap);
-        using var cifar2 = subset.ApplyTransform(Transforms.Compose(Transforms.ToTensor(), Transforms.Normalize(stats.Mean, stats.Std)));
+        var (train, val, _) = NormalizedSubset.Load(real.RequireRoot(), new Dictionary<int, int> { [0] = 0, [2] = 1 }, download: false, log: TextWriter.Null);
+        val.Dispose();
+        using var cifar2 = train;
 
         var (fused, fusedHistory) = CifarHelpers.Training.ArticleRecipe.Train(cifar2, seed: 42, epochs: 3);
         manual_seed(42);
