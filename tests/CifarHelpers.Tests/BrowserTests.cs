@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Playwright;
+using NotebookRunner;
 
 namespace CifarHelpers.Tests;
 
@@ -9,6 +10,7 @@ namespace CifarHelpers.Tests;
 /// errors, every chart drawn, every image loaded, the key figures present. A screenshot of each page goes to
 /// artifacts/test-pages-screenshots.
 /// </summary>
+[Trait("Category", "Browser")]
 [Collection("notebooks")]
 public class BrowserTests(NotebookSeries series)
 {
@@ -27,7 +29,12 @@ public class BrowserTests(NotebookSeries series)
     public async Task EveryPageRendersItsChartsImagesAndFiguresWithoutErrors()
     {
         Assert.True(File.Exists(Chromium), $"{Chromium} is missing: apt-get install chromium (.ci/run does).");
-        Assert.Equal(11, series.Pages.Count); // the index and ten notebooks
+        // The index and one page per notebook of the folder; as many charts and images as the executed notebooks hold.
+        var executed = series.Results[Client.Jupyter];
+        Assert.Equal(Directory.GetFiles(Path.Combine(series.Repo, "notebooks"), "*.ipynb").Length + 1, series.Pages.Count);
+        int expectedCharts = executed.Sum(r => HtmlOutputs(r.ExecutedPath).Sum(h => Count(h, "class=\"plotly-chart\"")));
+        int expectedImages = executed.Sum(r => HtmlOutputs(r.ExecutedPath).Sum(h => Count(h, "<img ")));
+        Assert.True(expectedCharts > 0 && expectedImages > 0, $"the executed notebooks hold {expectedCharts} charts and {expectedImages} images");
         string shots = Path.Combine(series.Repo, "artifacts", "test-pages-screenshots");
         Directory.CreateDirectory(shots);
 
@@ -88,8 +95,26 @@ public class BrowserTests(NotebookSeries series)
         }
 
         Assert.True(failures.Count == 0, string.Join("\n", failures));
-        Assert.True(charts >= 3, $"only {charts} charts across the pages");
-        Assert.True(images >= 20, $"only {images} images across the pages");
+        Assert.Equal(expectedCharts, charts);
+        Assert.True(images >= expectedImages, $"{images} images across the pages, {expectedImages} in the executed notebooks");
+    }
+
+    /// <summary>The text/html outputs of an executed notebook.</summary>
+    static IEnumerable<string> HtmlOutputs(string notebook) =>
+        System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(notebook))!["cells"]!.AsArray()
+            .SelectMany(c => c!["outputs"]?.AsArray() ?? [])
+            .Select(o => o!["data"]?["text/html"] switch
+            {
+                System.Text.Json.Nodes.JsonArray lines => string.Concat(lines.Select(l => (string?)l)),
+                { } value => (string?)value ?? "",
+                null => "",
+            });
+
+    static int Count(string text, string what)
+    {
+        int count = 0;
+        for (int at = text.IndexOf(what, StringComparison.Ordinal); at >= 0; at = text.IndexOf(what, at + what.Length, StringComparison.Ordinal)) count++;
+        return count;
     }
 
     /// <summary>Serves a folder on 127.0.0.1, read-only.</summary>

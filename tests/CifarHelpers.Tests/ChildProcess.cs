@@ -1,6 +1,6 @@
-using System.Diagnostics;
 using System.Text.Json;
 using CifarHelpers.Data;
+using Tools.Shared;
 
 namespace CifarHelpers.Tests;
 
@@ -42,31 +42,17 @@ public static class ChildProcess
         }
     }
 
+    static string Self => typeof(ChildProcess).Assembly.Location;
+
     /// <summary>Starts the 100-epoch run of <see cref="ReliabilityTests.LongRun"/> in a new process.</summary>
-    public static Process StartLongRun() =>
-        Process.Start(new ProcessStartInfo("dotnet", [typeof(ChildProcess).Assembly.Location, "longrun"])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        })!;
+    public static Exec StartLongRun() => Exec.Start("dotnet", [Self, "longrun"]);
 
     /// <summary>Runs <see cref="TrainingTests.CountFaults"/> in a new process and returns what it printed.</summary>
-    public static string CountFaults(bool keepFreedBuffers)
-    {
-        using var child = Process.Start(new ProcessStartInfo("dotnet", [typeof(ChildProcess).Assembly.Location, "faults", keepFreedBuffers ? "keep" : "default"])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        })!;
-        var stderr = child.StandardError.ReadToEndAsync();
-        string stdout = child.StandardOutput.ReadToEnd();
-        child.WaitForExit();
-        if (child.ExitCode != 0) throw new InvalidOperationException($"The fault-counting child failed ({child.ExitCode}): {stdout}{stderr.Result}");
-        return stdout;
-    }
+    public static string CountFaults(bool keepFreedBuffers) =>
+        Exec.Check("dotnet", [Self, "faults", keepFreedBuffers ? "keep" : "default"], TimeSpan.FromMinutes(5)).Stdout;
 
     /// <summary>Starts <c>prepare</c> in a new process.</summary>
-    public static Process Start(string root, DataSpec? spec, string? archive, bool download, string specDir)
+    public static Exec Start(string root, DataSpec? spec, string? archive, bool download, string specDir)
     {
         string specFile = "-";
         if (spec is not null)
@@ -74,11 +60,6 @@ public static class ChildProcess
             specFile = Path.Combine(specDir, $"spec-{Guid.NewGuid():N}.json");
             File.WriteAllText(specFile, JsonSerializer.Serialize(spec));
         }
-        var start = new ProcessStartInfo("dotnet", [typeof(ChildProcess).Assembly.Location, "prepare", root, specFile, archive ?? "-", download ? "download" : "offline"])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        return Process.Start(start)!;
+        return Exec.Start("dotnet", [Self, "prepare", root, specFile, archive ?? "-", download ? "download" : "offline"]);
     }
 }

@@ -5,6 +5,7 @@ using static TorchSharp.torch;
 
 namespace CifarHelpers.Tests;
 
+[Trait("Category", "Unit")]
 public class DisplayTests
 {
     public DisplayTests() => TorchRuntime.Initialize();

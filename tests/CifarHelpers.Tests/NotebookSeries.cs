@@ -1,26 +1,32 @@
-using System.Diagnostics;
 using CifarHelpers.Data;
 using NotebookRunner;
+using Tools.Shared;
 
 namespace CifarHelpers.Tests;
 
 /// <summary>
 /// Executes the whole notebook series on the real data with both clients, one after the other: dotnet-repl, then
-/// Jupyter's nbconvert with the project's .NET kernelspec. Executed copies go to build output folders (never over
-/// the sources). The Jupyter copies are then rendered to offline HTML pages. The tests read all of these.
+/// Jupyter's nbconvert with the project's .NET kernelspec. The notebooks run from a workspace of their own
+/// (<see cref="TestWorkspace"/>), so the reader's <c>data/models</c> is never written. Executed copies go to build
+/// output folders (never over the sources). The Jupyter copies are then rendered to offline HTML pages. The tests
+/// read all of these.
 /// </summary>
-public sealed class NotebookSeries
+public sealed class NotebookSeries : IDisposable
 {
+    readonly RealData _data = new();
+
     public NotebookSeries()
     {
         Repo = RepoRoot.Find();
         Output = Path.Combine(Repo, "artifacts", "test-executed");
-        // The notebooks get the data themselves (download: true): offline, through the real archive.
-        if (RealData.Find() is { } archive) Environment.SetEnvironmentVariable(Cifar10Format.ArchiveVariable, archive);
+        ReadersModelsBefore = Snapshot(Path.Combine(Repo, "data", "models"));
+        Exec.Check("dotnet", ["build", Path.Combine(Repo, "lib", "CifarHelpers"), "-c", "Release", "--nologo", "-v", "q"], TimeSpan.FromMinutes(10), Repo);
+        Exec.Check("dotnet", ["tool", "restore"], TimeSpan.FromMinutes(5), Repo);
+        Workspace = new TestWorkspace(Repo, _data.RequireRoot());
+        // The kernels inherit this process's environment: the notebooks find their data in the workspace, never an archive.
+        Environment.SetEnvironmentVariable(Cifar10Format.ArchiveVariable, null);
 
-        Run("dotnet", "build", Path.Combine(Repo, "lib", "CifarHelpers"), "-c", "Release", "--nologo", "-v", "q");
-        Run("dotnet", "tool", "restore");
-        var notebooks = Directory.GetFiles(Path.Combine(Repo, "notebooks"), "*.ipynb").Order(StringComparer.Ordinal).ToList();
+        var notebooks = Workspace.Notebooks();
         var repl = new NotebookRun(Output, TimeSpan.FromMinutes(15));
         Results[Client.Repl] = notebooks.Select(repl.Execute).ToList();
 
@@ -35,25 +41,63 @@ public sealed class NotebookSeries
 
     public string Repo { get; }
     public string Output { get; }
+    public TestWorkspace Workspace { get; }
     public Dictionary<Client, List<NotebookResult>> Results { get; } = [];
     public string PagesDir { get; }
     public IReadOnlyList<string> Pages { get; }
+
+    /// <summary>The reader's <c>data/models</c> before the series ran: each file's name and bytes' hash.</summary>
+    public IReadOnlyDictionary<string, string> ReadersModelsBefore { get; }
+
+    /// <summary>Each file under <paramref name="folder"/>, by relative path, with its SHA-256; empty when there is no folder.</summary>
+    public static IReadOnlyDictionary<string, string> Snapshot(string folder) =>
+        !Directory.Exists(folder) ? new Dictionary<string, string>() :
+        Directory.GetFiles(folder, "*", SearchOption.AllDirectories).ToDictionary(
+            f => Path.GetRelativePath(folder, f),
+            f => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(f))));
 
     public NotebookResult Get(Client client, string prefix) =>
         Results[client].SingleOrDefault(r => r.Name.StartsWith(prefix, StringComparison.Ordinal))
         ?? throw new InvalidOperationException($"There is no notebook {prefix}-*.ipynb.");
 
-    void Run(string file, params string[] arguments)
+    public void Dispose() => _data.Dispose();
+}
+
+/// <summary>
+/// A copy of the repository's shape for the notebooks to run in: <c>notebooks/</c> (copies of the sources),
+/// <c>data/CIFAR-10</c> (a link to verified real data), an empty <c>data/models</c>, and
+/// <c>artifacts/notebook-lib</c> (a link to the built helper library). The notebooks' relative paths
+/// (<c>../data/...</c>, <c>../artifacts/notebook-lib/...</c>) resolve inside it, so a test run writes nothing of the
+/// reader's.
+/// </summary>
+public sealed class TestWorkspace
+{
+    /// <summary>Builds the workspace under <c>artifacts/test-workspace</c>, anew.</summary>
+    /// <param name="repo">The repository root.</param>
+    /// <param name="dataRoot">A data root whose <c>cifar-10-batches-bin</c> is verified.</param>
+    public TestWorkspace(string repo, string dataRoot)
     {
-        using var process = Process.Start(new ProcessStartInfo(file, arguments)
-        {
-            WorkingDirectory = Repo, RedirectStandardOutput = true, RedirectStandardError = true,
-        })!;
-        string output = process.StandardOutput.ReadToEnd() + process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        if (process.ExitCode != 0)
-            throw new InvalidOperationException($"{file} {string.Join(' ', arguments)} failed ({process.ExitCode}):\n{output}");
+        Root = Path.Combine(repo, "artifacts", "test-workspace");
+        if (Directory.Exists(Root)) Directory.Delete(Root, recursive: true);
+        string notebooks = Path.Combine(Root, "notebooks");
+        Directory.CreateDirectory(notebooks);
+        foreach (var notebook in Directory.GetFiles(Path.Combine(repo, "notebooks"), "*.ipynb"))
+            File.Copy(notebook, Path.Combine(notebooks, Path.GetFileName(notebook)));
+        Directory.CreateDirectory(Path.Combine(Root, "data", "models"));
+        Directory.CreateSymbolicLink(Path.Combine(Root, Cifar10Format.DefaultRoot), Path.GetFullPath(dataRoot));
+        Directory.CreateDirectory(Path.Combine(Root, "artifacts"));
+        Directory.CreateSymbolicLink(Path.Combine(Root, "artifacts", "notebook-lib"), Path.Combine(repo, "artifacts", "notebook-lib"));
     }
+
+    /// <summary>The workspace's root.</summary>
+    public string Root { get; }
+
+    /// <summary>Where the notebooks save their models here.</summary>
+    public string Models => Path.Combine(Root, "data", "models");
+
+    /// <summary>The notebooks to run, in order.</summary>
+    public List<string> Notebooks() =>
+        Directory.GetFiles(Path.Combine(Root, "notebooks"), "*.ipynb").Order(StringComparer.Ordinal).ToList();
 }
 
 [CollectionDefinition("notebooks", DisableParallelization = true)]

@@ -5,6 +5,7 @@ using NotebookRunner;
 
 namespace CifarHelpers.Tests;
 
+[Trait("Category", "Notebook")]
 [Collection("notebooks")]
 public partial class NotebookTests(NotebookSeries series)
 {

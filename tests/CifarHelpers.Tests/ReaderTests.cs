@@ -4,6 +4,7 @@ using static TorchSharp.torch;
 
 namespace CifarHelpers.Tests;
 
+[Trait("Category", "Unit")]
 public class ReaderTests : IDisposable
 {
     readonly TestFiles _files = new();

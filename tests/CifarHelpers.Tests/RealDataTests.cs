@@ -4,6 +4,7 @@ using static TorchSharp.torch;
 
 namespace CifarHelpers.Tests;
 
+[Trait("Category", "RealData")]
 [Collection("real data")]
 public class RealDataTests(RealData real)
 {
@@ -105,6 +106,7 @@ public class RealDataTests(RealData real)
     }
 }
 
+[Trait("Category", "RealData")]
 [Collection("real data")]
 public class FusedTrainingOnRealDataTests(RealData real)
 {

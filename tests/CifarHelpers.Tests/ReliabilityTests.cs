@@ -7,6 +7,7 @@ using CifarHelpers.Data;
 using CifarHelpers.Models;
 using CifarHelpers.Runtime;
 using CifarHelpers.Training;
+using Tools.Shared;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -21,22 +22,17 @@ public class ReliabilityTests : IDisposable
 
     string Root => _files.PathOf("root");
 
-    static string RealArchive() => RealData.Find() ?? throw new InvalidOperationException(
-        $"The real CIFAR-10 archive is missing: set {Cifar10Format.ArchiveVariable}.");
+    static string RealArchive() => RealData.Archive();
 
-    static (int ExitCode, string Output) Finish(Process process, TimeSpan limit)
+    static (int ExitCode, string Output) Finish(Exec process, TimeSpan limit)
     {
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(limit))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException("The child process did not finish.");
-        }
-        return (process.ExitCode, stdout.Result + stderr.Result);
+        var result = process.Finish(limit);
+        if (result.TimedOut) throw new TimeoutException("The child process did not finish:\n" + result.Output);
+        return (result.ExitCode, result.Output);
     }
 
     [Fact]
+    [Trait("Category", "RealData")]
     public void TwoProcessesPreparingOneRootTakeTurnsAndBothEndVerified()
     {
         string archive = RealArchive();
@@ -58,6 +54,7 @@ public class ReliabilityTests : IDisposable
     }
 
     [Fact]
+    [Trait("Category", "RealData")]
     public void AKillDuringExtractionLeavesNothingTrustedAndTheNextRunSucceeds()
     {
         string archive = RealArchive();
@@ -69,8 +66,8 @@ public class ReliabilityTests : IDisposable
             Assert.True(DateTime.UtcNow < deadline, "the extraction never started");
             Thread.Sleep(20);
         }
-        child.Kill(); // SIGKILL
-        child.WaitForExit();
+        child.Process.Kill(); // SIGKILL
+        child.Process.WaitForExit();
 
         Assert.False(File.Exists(Path.Combine(Root, Cifar10Format.BatchesFolder, ".verified")));
         Assert.NotEmpty(Directory.GetDirectories(Root, ".extract-*"));
@@ -83,6 +80,7 @@ public class ReliabilityTests : IDisposable
     }
 
     [Fact]
+    [Trait("Category", "Unit")]
     public void AKillDuringDownloadIsResumedAndOnlyTheVerifiedFileIsTrusted()
     {
         var (spec0, _) = _files.SmallSet();
@@ -107,8 +105,8 @@ public class ReliabilityTests : IDisposable
                 Assert.True(DateTime.UtcNow < deadline, "the download never started");
                 Thread.Sleep(20);
             }
-            child.Kill();
-            child.WaitForExit();
+            child.Process.Kill();
+            child.Process.WaitForExit();
         }
         long kept = new FileInfo(part).Length;
         Assert.InRange(kept, 50_000, archive.Length - 1);
@@ -123,9 +121,11 @@ public class ReliabilityTests : IDisposable
         Assert.Equal(big["test.bin"], File.ReadAllBytes(Path.Combine(Root, Cifar10Format.BatchesFolder, "test.bin")));
     }
 
-    [Fact]
+    [SkippableFact]
+    [Trait("Category", "Root")]
     public void AReadOnlyRootGivesAClearErrorNamingThePath()
     {
+        Requires.Root("it mounts a small tmpfs");
         var (spec, files) = _files.SmallSet();
         string archive = _files.Archive("a.tar.gz", files);
         Directory.CreateDirectory(Root);
@@ -137,9 +137,11 @@ public class ReliabilityTests : IDisposable
         Assert.Contains("Make it writable", e.Message);
     }
 
-    [Fact]
+    [SkippableFact]
+    [Trait("Category", "Root")]
     public void AFullDiskGivesAClearErrorAndLeavesNothingHalfWritten()
     {
+        Requires.Root("it mounts a small tmpfs");
         var (spec0, _) = _files.SmallSet();
         var big = new Dictionary<string, byte[]>
         {
@@ -159,6 +161,7 @@ public class ReliabilityTests : IDisposable
     }
 
     [Fact]
+    [Trait("Category", "Unit")]
     public void FuzzedArchivesAndRecordsGiveOnlyTheDocumentedErrors()
     {
         var (spec, files) = _files.SmallSet();
@@ -216,6 +219,7 @@ public class ReliabilityTests : IDisposable
     }
 
     [Fact]
+    [Trait("Category", "Unit")]
     public void BadCheckpointsGiveClearErrorsAndTheRecipeTrainsAfreshAndSaysSo()
     {
         string path = _files.PathOf("models/fc");
@@ -256,6 +260,7 @@ public class ReliabilityTests : IDisposable
     }
 
     [Fact]
+    [Trait("Category", "Unit")]
     public void ADivergingRunStopsAndNamesTheEpochAndBatch()
     {
         // With lr = 10 (and even 1e30) this model does not reach a NaN: tanh saturates, log-softmax stays finite,
@@ -275,6 +280,7 @@ public class ReliabilityTests : IDisposable
     }
 
     [Fact]
+    [Trait("Category", "Slow")]
     public void LongRunsKeepTensorsAndMemoryFlat()
     {
         // In a child process: the test host's own RSS moves with the tests that run beside this one.
@@ -397,11 +403,9 @@ sealed class TinyMount : IDisposable
 
     static void Run(params string[] command)
     {
-        using var process = Process.Start(new ProcessStartInfo(command[0], command[1..]) { RedirectStandardError = true })!;
-        string error = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        if (process.ExitCode != 0)
-            throw new InvalidOperationException($"'{string.Join(' ', command)}' failed ({error.Trim()}): this test mounts a small tmpfs and needs root.");
+        var result = Exec.Run(command[0], command[1..], TimeSpan.FromMinutes(1));
+        if (result.ExitCode != 0)
+            throw new InvalidOperationException($"'{string.Join(' ', command)}' failed ({result.Stderr.Trim()}): this test mounts a small tmpfs and needs root.");
     }
 
     public void Dispose() => Run("umount", _path);

@@ -3,6 +3,7 @@ using NotebookRunner;
 
 namespace CifarHelpers.Tests;
 
+[Trait("Category", "Notebook")]
 public class RunnerTests
 {
     readonly string repo = RepoRoot.Find();

@@ -5,6 +5,7 @@ using CifarHelpers.Runtime;
 
 namespace CifarHelpers.Tests;
 
+[Trait("Category", "Unit")]
 public class StoreTests : IDisposable
 {
     readonly TestFiles _files = new();

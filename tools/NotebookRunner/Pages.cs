@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
@@ -98,16 +97,8 @@ public static partial class Pages
         return Path.GetFileNameWithoutExtension(notebook);
     }
 
-    static void Run(string dir, string file, params string[] arguments)
-    {
-        var start = new ProcessStartInfo(file, arguments) { WorkingDirectory = dir, RedirectStandardOutput = true, RedirectStandardError = true };
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"{file} did not start");
-        var stderr = process.StandardError.ReadToEndAsync();
-        process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        if (process.ExitCode != 0)
-            throw new InvalidOperationException($"{file} {string.Join(' ', arguments)} failed with {process.ExitCode}: {stderr.Result}");
-    }
+    static void Run(string dir, string file, params string[] arguments) =>
+        Tools.Shared.Exec.Check(file, arguments, TimeSpan.FromMinutes(10), dir);
 
     [GeneratedRegex("href=\"(\\d\\d-[A-Za-z0-9-]+)\\.ipynb\"")]
     private static partial Regex NotebookLink();
