@@ -93,6 +93,8 @@ public class DevEnvironmentTests
             string kernel = nb.RootElement.GetProperty("metadata").GetProperty("kernelspec").GetProperty("name").GetString()!;
             Assert.Contains($"--name {kernel} ", script);
         }
+        // As the README says: the registered kernel, like the runner's own (JupyterKernel.cs), listens on 127.0.0.1 only.
+        Assert.Contains("\"--http-local-only\"", script);
     }
 
     bool IgnoredByGit(string relative)
