@@ -1,0 +1,112 @@
+using System.Diagnostics;
+using System.Text.Json;
+using NotebookRunner;
+
+namespace CifarHelpers.Tests;
+
+/// <summary>The editor and container files (.vscode/, .devcontainer/) and the set-up script they share.</summary>
+[Trait("Category", "Unit")]
+public class DevEnvironmentTests
+{
+    static readonly string[] EditorFiles =
+    [
+        ".vscode/extensions.json", ".vscode/settings.json", ".vscode/tasks.json", ".devcontainer/devcontainer.json",
+    ];
+
+    const string SetupScript = "tools/setup.sh";
+
+    readonly string repo = RepoRoot.Find();
+
+    // VS Code reads these files as JSON with comments and trailing commas.
+    JsonDocument Read(string relative) =>
+        JsonDocument.Parse(File.ReadAllText(Path.Combine(repo, relative)),
+                           new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+
+    string Readme => File.ReadAllText(Path.Combine(repo, "README.md"));
+
+    [Fact]
+    public void EveryEditorAndContainerFileParsesIsCommittedAndIsNamedInTheReadme()
+    {
+        foreach (var file in EditorFiles)
+        {
+            using var json = Read(file);
+            Assert.Equal(JsonValueKind.Object, json.RootElement.ValueKind);
+            Assert.Contains($"`{file}`", Readme);
+            Assert.False(IgnoredByGit(file), $"{file} is ignored by .gitignore");
+        }
+        Assert.Contains($"`bash {SetupScript}`", Readme);
+        Assert.False(IgnoredByGit(SetupScript), $"{SetupScript} is ignored by .gitignore");
+    }
+
+    [Fact]
+    public void EachTaskRunsACommandTheReadmeNames()
+    {
+        using var json = Read(".vscode/tasks.json");
+        var tasks = json.RootElement.GetProperty("tasks").EnumerateArray().ToList();
+        Assert.NotEmpty(tasks);
+        foreach (var task in tasks)
+        {
+            string command = task.GetProperty("command").GetString()!;
+            if (task.TryGetProperty("args", out var args))
+                command += " " + string.Join(' ', args.EnumerateArray().Select(a => a.GetString()));
+            Assert.True(Readme.Contains($"`{command}`", StringComparison.Ordinal),
+                        $"task \"{task.GetProperty("label").GetString()}\" runs `{command}`, which the README does not name");
+        }
+        // The three the README promises: build the helper library, run the series, run the unit lane.
+        var commands = tasks.Select(t => t.GetProperty("command").GetString()).ToList();
+        Assert.Contains("dotnet build lib/CifarHelpers -c Release", commands);
+        Assert.Contains("dotnet run --project tools/NotebookRunner -c Release", commands);
+        Assert.Contains("dotnet test tests/CifarHelpers.Tests --filter Category=Unit", commands);
+    }
+
+    [Fact]
+    public void TheDevContainerAndCiRunTheSetUpScriptThatExists()
+    {
+        using var container = Read(".devcontainer/devcontainer.json");
+        Assert.Equal($"bash {SetupScript}", container.RootElement.GetProperty("postCreateCommand").GetString());
+        string script = Path.Combine(repo, SetupScript);
+        Assert.True(File.Exists(script), $"{SetupScript} is missing");
+        Assert.StartsWith("#!/usr/bin/env bash\n", File.ReadAllText(script));
+        Assert.Contains($"bash {SetupScript} ||", File.ReadAllText(Path.Combine(repo, ".ci", "run")));
+    }
+
+    [Fact]
+    public void TheContainerInstallsRecommendedExtensionsAndTheScriptRegistersTheNotebooksKernel()
+    {
+        using var recommended = Read(".vscode/extensions.json");
+        var recommendations = recommended.RootElement.GetProperty("recommendations").EnumerateArray()
+                                         .Select(e => e.GetString()).ToList();
+        Assert.Contains("ms-toolsai.jupyter", recommendations);
+        Assert.Contains("ms-dotnettools.csdevkit", recommendations);
+
+        using var container = Read(".devcontainer/devcontainer.json");
+        var installed = container.RootElement.GetProperty("customizations").GetProperty("vscode").GetProperty("extensions")
+                                 .EnumerateArray().Select(e => e.GetString()).ToList();
+        Assert.NotEmpty(installed);
+        Assert.All(installed, e => Assert.Contains(e, recommendations));
+
+        // The kernel the notebooks' metadata names is the one the script registers.
+        string script = File.ReadAllText(Path.Combine(repo, SetupScript));
+        foreach (var notebook in Directory.GetFiles(Path.Combine(repo, "notebooks"), "*.ipynb"))
+        {
+            using var nb = JsonDocument.Parse(File.ReadAllText(notebook));
+            string kernel = nb.RootElement.GetProperty("metadata").GetProperty("kernelspec").GetProperty("name").GetString()!;
+            Assert.Contains($"--name {kernel} ", script);
+        }
+        // As the README says: the registered kernel, like the runner's own (JupyterKernel.cs), listens on 127.0.0.1 only.
+        Assert.Contains("\"--http-local-only\"", script);
+    }
+
+    bool IgnoredByGit(string relative)
+    {
+        var start = new ProcessStartInfo("git", ["check-ignore", "--quiet", "--no-index", relative])
+        {
+            WorkingDirectory = repo, RedirectStandardOutput = true, RedirectStandardError = true,
+        };
+        using var git = Process.Start(start)!;
+        git.WaitForExit();
+        // 0: ignored; 1: not ignored; anything else: git itself failed.
+        Assert.True(git.ExitCode is 0 or 1, $"git check-ignore exited {git.ExitCode}: {git.StandardError.ReadToEnd()}");
+        return git.ExitCode == 0;
+    }
+}
