@@ -37,6 +37,9 @@ public static class PyPrint
     public static string List(IEnumerable<long> values) =>
         $"[{string.Join(", ", values.Select(v => v.ToString(CultureInfo.InvariantCulture)))}]";
 
+    /// <summary>A list of floats as Python prints it: <c>[0.8, 0.2, 0.0]</c>.</summary>
+    public static string List(IEnumerable<double> values) => $"[{string.Join(", ", values.Select(Float))}]";
+
     /// <summary>
     /// A 0-, 1- or 2-dimensional floating-point tensor as PyTorch prints it at its default precision, four
     /// decimals: <c>tensor([[-0.8031, -0.5931]])</c>. Larger tensors are refused: they are not printed whole.
