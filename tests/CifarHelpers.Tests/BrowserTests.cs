@@ -22,7 +22,7 @@ public class BrowserTests(NotebookSeries series)
         ["04-"] = ["Training images: 10000, validation images: 2000"],
         ["08-"] = ["Epoch: 99, Loss: "],
         ["09-"] = ["Accuracy: 0."],
-        ["10-"] = ["(1574402, [1572864, 512, 1024, 2])"],
+        ["10-"] = ["1574402 [1572864, 512, 1024, 2]"],
     };
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using NotebookRunner;
 
@@ -47,19 +48,130 @@ public partial class NotebookTests(NotebookSeries series)
     [Theory]
     [InlineData(Client.Repl)]
     [InlineData(Client.Jupyter)]
-    public void Notebook03PrintsTheArticlesMeanAndStd(Client client)
+    public void Notebook02PrintsTheShapeBesideTheArticles(Client client)
     {
-        // The notebook first shows the computation on a slice of 1,000 images; the last figures are the 50,000.
-        string text = series.Get(client, "03").Text;
-        AssertClose([0.4914, 0.4822, 0.4465], Values(MeanLine().Matches(text).LastOrDefault()));
-        AssertClose([0.2470, 0.2435, 0.2616], Values(StdLine().Matches(text).LastOrDefault()));
+        string text = series.Get(client, "02").Text;
+        Assert.Matches(Line(@"article: torch\.Size\(\[3, 32, 32\]\)"), text);
+        Assert.Matches(Line(@"ours:    torch\.Size\(\[3, 32, 32\]\)"), text);
+        Assert.Matches(Line(@"dtype Float32, min 0\.\d+, max 1\.0000"), text);
     }
 
     [Theory]
     [InlineData(Client.Repl)]
     [InlineData(Client.Jupyter)]
-    public void Notebook04PrintsTheSubsetSizes(Client client) =>
-        Assert.Contains("Training images: 10000, validation images: 2000", series.Get(client, "04").Text);
+    public void Notebook03PrintsTheArticlesMeanAndStd(Client client)
+    {
+        // The notebook first shows the computation on a slice of 1,000 images; the last figures are the 50,000.
+        string text = series.Get(client, "03").Text;
+        var means = MeanLine().Matches(text);
+        AssertClose([0.4914, 0.4822, 0.4465], Values(means.LastOrDefault()));
+        AssertClose([0.2470, 0.2435, 0.2616], Values(StdLine().Matches(text).LastOrDefault()));
+        // Side by side with the article's printout, in the same form.
+        Assert.Matches(Line(@"article  tensor\(\[0\.4914, 0\.4822, 0\.4465\]\)  tensor\(\[0\.2470, 0\.2435, 0\.2616\]\)"), text);
+        Assert.Matches(Line(@"ours     tensor\(\[0\.4914, 0\.4822, 0\.4465\]\)  tensor\(\[0\.2470, 0\.2435, 0\.2616\]\)"), text);
+        // "The slice of 1,000 images came close to these values, but not exactly."
+        var slice = Values(means.FirstOrDefault());
+        var all = Values(means.LastOrDefault());
+        Assert.NotEqual(all, slice);
+        Assert.All(slice.Zip(all), pair => Assert.InRange(pair.First, pair.Second - 0.005, pair.Second + 0.005));
+        // "Darker than the average image in all three channels, but far less so in red than in green and blue."
+        var car = Values(Match(text, @"^per-channel mean tensor\(\[([^\]]+)\]\)"));
+        Assert.All(car, v => Assert.True(v < 0, $"channel mean {v} is not below 0"));
+        Assert.True(car[0] > car[1] + 0.5 && car[0] > car[2] + 0.5, string.Join(", ", car));
+    }
+
+    [Theory]
+    [InlineData(Client.Repl)]
+    [InlineData(Client.Jupyter)]
+    public void Notebook04PrintsTheSubsetSizesAndTheLabelMapFromTheData(Client client)
+    {
+        string text = series.Get(client, "04").Text;
+        Assert.Contains("Training images: 10000, validation images: 2000", text);
+        // The article's comment calls label 0 the bird; the data says airplane.
+        Assert.Matches(Line(@"0 \(airplane\) -> 0 \(airplane\)"), text);
+        Assert.Matches(Line(@"2 \(bird\) -> 1 \(bird\)"), text);
+    }
+
+    [Theory]
+    [InlineData(Client.Repl)]
+    [InlineData(Client.Jupyter)]
+    public void Notebook05BacksWhatItSaysAboutTheThreeBatchSizes(Client client)
+    {
+        string text = series.Get(client, "05").Text;
+        var runs = RunLine().Matches(text).ToDictionary(
+            m => int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture),
+            m => (Losses: m.Groups[2].Value.Split(", ").Select(Number).ToArray(), Before: Number(m.Groups[3].Value), After: Number(m.Groups[4].Value)));
+        Assert.Equal([1, 64, 2000], runs.Keys.Order());
+        static bool Rising(double[] v) => v.Zip(v.Skip(1)).All(p => p.Second > p.First);
+        static bool Falling(double[] v) => v.Zip(v.Skip(1)).All(p => p.Second < p.First);
+        // "Batch size 1 goes the wrong way": its mean loss rises every epoch and it ends above where it started.
+        Assert.True(Rising(runs[1].Losses), string.Join(", ", runs[1].Losses));
+        Assert.True(runs[1].After > runs[1].Before, $"{runs[1].Before} -> {runs[1].After}");
+        // "Batch size 64 does best": falls every epoch, lowest final loss.
+        Assert.True(Falling(runs[64].Losses), string.Join(", ", runs[64].Losses));
+        Assert.True(runs[64].After < runs[2000].After && runs[64].After < runs[1].After);
+        // "The full batch ... also falls every epoch ... ends behind batch size 64."
+        Assert.True(Falling(runs[2000].Losses), string.Join(", ", runs[2000].Losses));
+        // "by far the slowest per epoch"
+        Assert.True(Number(Match(text, @"^batch size 1: ([0-9.]+)x the time of the full batch").Groups[1].Value) > 3);
+        // §2.3.1.1's memory figures, as the prose quotes them.
+        Assert.Matches(Line(@"10000 x \[3, 32, 32\]:     input 122\.9 MB, hidden 20\.5 MB"), text);
+        Assert.Matches(Line(@"64 x \[3, 32, 32\]:        input 0\.8 MB, hidden 0\.1 MB"), text);
+        Assert.Matches(Line(@"1281167 x \[3, 224, 224\]: input 771,\d{3}\.\d MB"), text);
+        // §2.3.2: TorchSharp's own DataLoader over 640 images gives ten batches of 64.
+        Assert.Matches(Line(@"torch\.Size\(\[64, 3, 32, 32\]\) torch\.Size\(\[64\]\)"), text);
+        Assert.Matches(Line("10"), text);
+    }
+
+    [Theory]
+    [InlineData(Client.Repl)]
+    [InlineData(Client.Jupyter)]
+    public void Notebook06BuildsTheModelDrawsItAndPrintsItsOutputBesideTheArticles(Client client)
+    {
+        var result = series.Get(client, "06");
+        string text = result.Text;
+        // nn.Sequential with unnamed modules names them "0" to "3", as PyTorch does.
+        Assert.Matches(Line(@"\(0\): Linear\s+weight \[512, 3072\], bias \[512\]"), text);
+        Assert.Matches(Line(@"\(1\): Tanh\s*"), text);
+        Assert.Matches(Line(@"\(3\): LogSoftmax\s*"), text);
+        Assert.Contains("Same layers and shapes as seqModel: True", text);
+        Assert.Contains("article: tensor([[0.4481, 0.5519]], grad_fn=<SoftmaxBackward0>)", text);
+        var ours = Match(text, @"^ours:    tensor\(\[\[(-[0-9.]+), (-[0-9.]+)\]\]\), requires_grad=True");
+        var exp = Match(text, @"^exp\(\):   tensor\(\[\[([0-9.]+), ([0-9.]+)\]\]\)");
+        double[] logs = [Number(ours.Groups[1].Value), Number(ours.Groups[2].Value)];
+        double[] probabilities = [Number(exp.Groups[1].Value), Number(exp.Groups[2].Value)];
+        Assert.All(logs, v => Assert.True(v < 0));
+        Assert.InRange(probabilities.Sum(), 0.999, 1.001);
+        for (int i = 0; i < 2; i++) Assert.InRange(Math.Exp(logs[i]), probabilities[i] - 2e-4, probabilities[i] + 2e-4);
+        // The network diagram is drawn from the model: 3072, 512 and 2 units.
+        string html = HtmlOutputs(result.ExecutedPath);
+        Assert.Contains("class=\"network-diagram\"", html);
+        foreach (var units in new[] { "3072", "512", "2" }) Assert.Contains($">{units}</text>", html);
+        Assert.Contains("Linear(3072, 512)", html);
+    }
+
+    [Theory]
+    [InlineData(Client.Repl)]
+    [InlineData(Client.Jupyter)]
+    public void Notebook07ShowsOverPenalisingTheNllCurveAndCrossEntropyTrainingTheSame(Client client)
+    {
+        string text = series.Get(client, "07").Text;
+        // MSE charges differently for the same right answer; NLL does not.
+        var a = Match(text, @"^p = \[0\.8, 0\.2, 0\.0\]  MSE ([0-9.]+)  NLL ([0-9.]+)");
+        var b = Match(text, @"^p = \[0\.8, 0\.1, 0\.1\]  MSE ([0-9.]+)  NLL ([0-9.]+)");
+        Assert.Equal(a.Groups[2].Value, b.Groups[2].Value);
+        Assert.Equal(("0.0267", "0.0200"), (a.Groups[1].Value, b.Groups[1].Value));
+        Assert.Matches(Line(@"p = 0\.01  -log p = 4\.6052"), text);
+        Assert.Matches(Line(@"p = 0\.50  -log p = 0\.6931"), text);
+        // §3.1.5: without LogSoftmax, with CrossEntropyLoss, from the same weights: the same training.
+        var rows = Regex.Matches(text, @"^\s+(\d)\s+([0-9.]+)\s+([0-9.]+)\r?$", RegexOptions.Multiline);
+        Assert.Equal(3, rows.Count);
+        Assert.All(rows, row => Assert.Equal(row.Groups[2].Value, row.Groups[3].Value));
+        Assert.True(Number(rows[0].Groups[2].Value) > Number(rows[2].Groups[2].Value), "the loss does not fall");
+        Assert.InRange(Number(Match(text, @"^max \|weight difference\|: ([0-9.E+-]+)").Groups[1].Value), 0, 1e-4);
+        var accuracy = Match(text, @"^Accuracy: ([0-9.]+) ([0-9.]+)");
+        Assert.Equal(accuracy.Groups[1].Value, accuracy.Groups[2].Value);
+    }
 
     [Theory]
     [InlineData(Client.Repl)]
@@ -77,6 +189,30 @@ public partial class NotebookTests(NotebookSeries series)
     [Theory]
     [InlineData(Client.Repl)]
     [InlineData(Client.Jupyter)]
+    public void Notebook08PrintsItsTenLinesBesideTheArticles(Client client)
+    {
+        string text = series.Get(client, "08").Text;
+        var printed = EpochLine().Matches(text).ToDictionary(m => int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture), m => m.Groups[2].Value);
+        string[] article = ["0.6439802646636963", "0.3364253044128418", "0.2660796046257019", "0.3763981759548187", "0.24415557086467743",
+                            "0.1775331050157547", "0.03261692821979523", "0.04219042509794235", "0.020144721493124962", "0.02759580872952938"];
+        var rows = Regex.Matches(text, @"^\s*(\d+)  ([0-9.e-]+)\s+([0-9.e-]+)\r?$", RegexOptions.Multiline);
+        Assert.Equal(10, rows.Count);
+        for (int k = 0; k < 10; k++)
+        {
+            Assert.Equal((10 * k).ToString(CultureInfo.InvariantCulture), rows[k].Groups[1].Value);
+            Assert.Equal(article[k], rows[k].Groups[2].Value);
+            Assert.Equal(printed[10 * k], rows[k].Groups[3].Value);
+        }
+        // Python's repr of a float32 loss: more than the six decimals of a fixed format.
+        Assert.Matches(@"^0\.\d{7,}$", printed[0]);
+        // "from about 0.65 at epoch 0 to a few hundredths by epoch 90"
+        Assert.InRange(Number(printed[0]), 0.5, 0.8);
+        Assert.InRange(Number(printed[90]), 0, 0.1);
+    }
+
+    [Theory]
+    [InlineData(Client.Repl)]
+    [InlineData(Client.Jupyter)]
     public void Notebook08TrainsTheSameEpochWithAutogradAndByHand(Client client)
     {
         var match = WeightDifferenceLine().Match(series.Get(client, "08").Text);
@@ -89,16 +225,68 @@ public partial class NotebookTests(NotebookSeries series)
     [InlineData(Client.Jupyter)]
     public void Notebook09ReachesTheArticlesAccuracyAfter100Epochs(Client client)
     {
-        var match = AccuracyLine().Match(series.Get(client, "09").Text);
+        string text = series.Get(client, "09").Text;
+        var match = AccuracyLine().Match(text);
         Assert.True(match.Success, "09 prints no 'Accuracy: ' line");
         Assert.InRange(double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture), 0.78, 0.85);
+        Assert.Matches(Line(@"article: Accuracy: 0\.813"), text);
+        Assert.Contains("agrees with the loop above: True", text);
     }
 
     [Theory]
     [InlineData(Client.Repl)]
     [InlineData(Client.Jupyter)]
-    public void Notebook10CountsTheParameters(Client client) =>
-        Assert.Contains("(1574402, [1572864, 512, 1024, 2])", series.Get(client, "10").Text);
+    public void Notebook10CountsTheParametersAsTheArticlePrintsThem(Client client)
+    {
+        string text = series.Get(client, "10").Text;
+        // print(sum(numlist), numlist), not a tuple; the article's own line is printed after it with its label.
+        Assert.Matches(Line(@"1574402 \[1572864, 512, 1024, 2\]"), text);
+        Assert.DoesNotContain("(1574402, [", text);
+    }
+
+    [Theory]
+    [InlineData(Client.Repl)]
+    [InlineData(Client.Jupyter)]
+    public void Notebook10BacksWhatItSaysAboutOverfittingShiftsAndScrambledPixels(Client client)
+    {
+        string text = series.Get(client, "10").Text;
+        double train = Number(Match(text, @"^Train accuracy: ([0-9.]+)").Groups[1].Value);
+        double val = Number(Match(text, @"^Validation accuracy: ([0-9.]+)").Groups[1].Value);
+        Assert.True(train > 0.97 && train - val >= 0.1, $"train {train}, validation {val}");
+        // "Most of the input vector changes" for a 3-pixel shift.
+        var changed = Match(text, @"^(\d+) / 3072 \(([0-9.]+)%\)");
+        Assert.True(int.Parse(changed.Groups[1].Value, CultureInfo.InvariantCulture) > 3072 / 2, changed.Value);
+        // "practically the same (within 0.02)"
+        double original = Number(Match(text, @"^Original pixels, validation accuracy: ([0-9.]+)").Groups[1].Value);
+        double permuted = Number(Match(text, @"^Permuted pixels, validation accuracy: ([0-9.]+)").Groups[1].Value);
+        Assert.InRange(Math.Abs(original - permuted), 0, 0.02);
+    }
+
+    static double Number(string text) => double.Parse(text, CultureInfo.InvariantCulture);
+
+    static Regex Line(string pattern) => new($"^{pattern}\\r?$", RegexOptions.Multiline);
+
+    static Match Match(string text, string pattern)
+    {
+        var match = Regex.Match(text, pattern, RegexOptions.Multiline);
+        Assert.True(match.Success, $"no line matches {pattern}");
+        return match;
+    }
+
+    /// <summary>Everything the executed notebook displayed as text/html, concatenated.</summary>
+    static string HtmlOutputs(string executedPath)
+    {
+        var notebook = JsonNode.Parse(File.ReadAllText(executedPath))!;
+        var parts = new List<string>();
+        foreach (var cell in notebook["cells"]!.AsArray())
+            foreach (var output in cell!["outputs"]?.AsArray() ?? [])
+                if (output?["data"]?["text/html"] is { } html)
+                    parts.Add(html is JsonArray lines ? string.Concat(lines.Select(l => (string?)l)) : (string?)html ?? "");
+        return string.Concat(parts);
+    }
+
+    [GeneratedRegex(@"^batch size\s+(\d+):\s+\d+ steps per epoch, mean loss per epoch \[([^\]]+)\], loss ([0-9.]+) -> ([0-9.]+)", RegexOptions.Multiline)]
+    private static partial Regex RunLine();
 
     static double[] Values(Match? match)
     {
@@ -118,7 +306,7 @@ public partial class NotebookTests(NotebookSeries series)
     [GeneratedRegex(@"^std  tensor\(\[([^\]]+)\]\)", RegexOptions.Multiline)]
     private static partial Regex StdLine();
 
-    [GeneratedRegex(@"^Epoch: (\d+), Loss: ([0-9.]+)", RegexOptions.Multiline)]
+    [GeneratedRegex(@"^Epoch: (\d+), Loss: ([0-9.e-]+)", RegexOptions.Multiline)]
     private static partial Regex EpochLine();
 
     [GeneratedRegex(@"^Largest difference between the two models' weights: ([0-9.E+-]+)", RegexOptions.Multiline)]
@@ -126,4 +314,82 @@ public partial class NotebookTests(NotebookSeries series)
 
     [GeneratedRegex(@"^Accuracy: ([0-9.]+)", RegexOptions.Multiline)]
     private static partial Regex AccuracyLine();
+}
+
+/// <summary>
+/// The map from the article's outline to the notebooks: every section, by its number and verbatim heading, is
+/// claimed by exactly one notebook's title cell or by complete-code.cs; things from the book are called the book's.
+/// </summary>
+[Trait("Category", "Unit")]
+public class ArticleMapTests
+{
+    const string ArticleTitle = "pytorch深度学习实战:全连接神经网络图像识别";
+
+    /// <summary>The article's outline, numbers and headings as ../shared/docs/article.md quotes them.</summary>
+    public static readonly (string Number, string Heading)[] Outline =
+    [
+        ("1", "实践目标:区分图片中的鸟和飞机"), ("2", "加载数据"), ("2.1", "将PIL图像转换为张量"), ("2.2", "归一化"),
+        ("2.3", "提取鸟和飞机的图像"), ("2.3.1", "mini-batch 优势"), ("2.3.1.1", "背景:训练循环的问题"),
+        ("2.3.1.2", "三种训练方式的对比"), ("2.3.1.3", "小批量的优势"), ("2.3.1.4", "关键概念"), ("2.3.2", "如何实现mini-batch"),
+        ("3", "搭建全连接模型"), ("3.1", "损失的选择"), ("3.1.1", "分类任务的核心目标"), ("3.1.2", "为什么MSE不适合分类?"),
+        ("3.1.3", "负对数似然(NLL)损失:分类的专属损失"), ("3.1.4", "PyTorch中的实际用法(解决数值不稳定)"),
+        ("3.1.5", "交叉熵损失:LogSoftmax+NLLLoss的组合"), ("3.1.6", "总结"), ("3.2", "训练模型"), ("3.3", "验证模型"),
+        ("4", "全连接网络的局限性"), ("5", "本文完整代码"),
+    ];
+
+    static readonly string Notebooks = Path.Combine(RepoRoot.Find(), "notebooks");
+
+    static List<(string Name, JsonArray Cells)> ReadNotebooks() =>
+        [.. Directory.GetFiles(Notebooks, "*.ipynb").Order(StringComparer.Ordinal)
+                     .Select(f => (Path.GetFileName(f), JsonNode.Parse(File.ReadAllText(f))!["cells"]!.AsArray()))];
+
+    static string Source(JsonNode cell) => string.Concat(cell["source"]!.AsArray().Select(l => (string?)l));
+
+    [Fact]
+    public void EverySectionOfTheOutlineIsClaimedByExactlyOneNotebookOrTheCompleteCode()
+    {
+        var claimants = ReadNotebooks().Select(n => (n.Name, Title: Source(n.Cells[0]!)))
+            // complete-code.cs claims its section in its header comment; its later comments point back to the others.
+            .Append(("complete-code.cs", string.Join("\n", File.ReadLines(Path.Combine(Notebooks, "complete-code.cs")).TakeWhile(l => l.StartsWith("//", StringComparison.Ordinal)))))
+            .ToList();
+        foreach (var (number, heading) in Outline)
+        {
+            var claims = claimants.Where(c => c.Item2.Contains($"§{number} {heading}", StringComparison.Ordinal)).Select(c => c.Item1).ToList();
+            Assert.True(claims.Count == 1, $"§{number} {heading} is claimed by [{string.Join(", ", claims)}]");
+        }
+        Assert.Contains("complete-code.cs", claimants.Where(c => c.Item2.Contains("§5 本文完整代码")).Select(c => c.Item1));
+    }
+
+    [Fact]
+    public void EveryNotebookTitleNamesTheArticleAndTranslatesEachHeading()
+    {
+        foreach (var (name, cells) in ReadNotebooks())
+        {
+            string title = Source(cells[0]!);
+            Assert.True(title.Contains(ArticleTitle, StringComparison.Ordinal), $"{name}: the title cell does not name the article");
+            // Each heading in the title is followed by its English translation in parentheses.
+            var headings = Regex.Matches(title, @"\*\*§[\d.]+ [^*]+\*\* \(([^)]+)");
+            Assert.True(headings.Count > 0, $"{name}: no § heading in the title cell");
+            Assert.All(headings, h => Assert.Matches(@"^[A-Z][A-Za-z ,:()-]+", h.Groups[1].Value));
+        }
+        string readme = File.ReadAllText(Path.Combine(RepoRoot.Find(), "README.md"));
+        Assert.Contains(ArticleTitle, readme);
+        foreach (var (number, heading) in Outline) Assert.Contains($"§{number} {heading}", readme);
+    }
+
+    [Fact]
+    public void WhatComesFromTheBookIsCalledTheBooks()
+    {
+        // The article has no dir(transforms), no __mro__, no list of the ten class names and no imshow of a PIL image.
+        foreach (var (name, cells) in ReadNotebooks())
+            foreach (var cell in cells.Where(c => (string?)c!["cell_type"] == "markdown"))
+            {
+                string text = Source(cell!);
+                foreach (var bookOnly in new[] { "__mro__", "`dir(", "plt.imshow(img)`", "the ten class names", "writes the class names" })
+                    if (text.Contains(bookOnly, StringComparison.Ordinal))
+                        Assert.True(text.Contains("the book", StringComparison.OrdinalIgnoreCase), $"{name}: '{bookOnly}' is not attributed to the book");
+                Assert.DoesNotContain("The article prints `type(", text);
+                Assert.DoesNotContain("numel_list", text);
+            }
+    }
 }
