@@ -395,6 +395,22 @@ sealed class TinyMount : IDisposable
         return new TinyMount(path);
     }
 
+    /// <summary>Mounts <paramref name="source"/> over <paramref name="path"/> read-only (a bind mount): even root cannot write it.</summary>
+    public static TinyMount BindReadOnly(string source, string path)
+    {
+        Run("mount", "--bind", source, path);
+        try
+        {
+            Run("mount", "-o", "remount,bind,ro", path);
+        }
+        catch
+        {
+            Run("umount", path);
+            throw;
+        }
+        return new TinyMount(path);
+    }
+
     static void Run(params string[] command)
     {
         using var process = Process.Start(new ProcessStartInfo(command[0], command[1..]) { RedirectStandardError = true })!;

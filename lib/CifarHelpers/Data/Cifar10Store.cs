@@ -52,6 +52,13 @@ public sealed class Cifar10Store
     /// <exception cref="DataFolderException">The root cannot be written (read-only, full disk).</exception>
     public void Prepare(bool download, string? archive = null)
     {
+        // A verified folder is only read: it needs no lock, so a read-only copy (a shared lab folder, a container
+        // volume) works. The stamp is renamed into place last, so a folder being prepared is never seen stamped.
+        if (IsStamped())
+        {
+            _log?.WriteLine("Files already downloaded and verified");
+            return;
+        }
         try
         {
             Directory.CreateDirectory(Root);
