@@ -12,9 +12,15 @@ public partial class VersionTests
 {
     static readonly string Repo = RepoRoot.Find();
 
-    static Dictionary<string, string> Props() =>
-        XDocument.Load(Path.Combine(Repo, "Directory.Packages.props")).Descendants("PackageVersion")
-                 .ToDictionary(e => (string)e.Attribute("Include")!, e => (string)e.Attribute("Version")!);
+    /// <summary>Each package's pinned version, with the props file's own $(Property) references expanded.</summary>
+    static Dictionary<string, string> Props()
+    {
+        var props = XDocument.Load(Path.Combine(Repo, "Directory.Packages.props"));
+        var properties = props.Descendants("PropertyGroup").Elements().ToDictionary(e => e.Name.LocalName, e => e.Value.Trim());
+        return props.Descendants("PackageVersion").ToDictionary(
+            e => (string)e.Attribute("Include")!,
+            e => Property().Replace((string)e.Attribute("Version")!, m => properties[m.Groups[1].Value]));
+    }
 
     public static TheoryData<string> Notebooks() =>
         [.. Directory.GetFiles(Path.Combine(Repo, "notebooks"), "*.ipynb").Select(f => Path.GetFileName(f)).Order(StringComparer.Ordinal)];
@@ -51,6 +57,9 @@ public partial class VersionTests
         Assert.NotNull(pinned);
         Assert.True(pinned == inCode, $"pinned {pinned}, the code says {inCode}");
     }
+
+    [GeneratedRegex(@"\$\((\w+)\)")]
+    private static partial Regex Property();
 
     [GeneratedRegex(@"#r \\""nuget:\s*([^,\\]+),\s*([^\\""]+)\\""")]
     private static partial Regex NuGetReference();

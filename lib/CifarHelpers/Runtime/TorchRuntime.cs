@@ -21,11 +21,15 @@ namespace CifarHelpers.Runtime;
 /// </remarks>
 public static partial class TorchRuntime
 {
-    /// <summary>The libtorch version that TorchSharp 0.107.0 is built against.</summary>
-    public const string LibTorchVersion = "2.10.0";
+    /// <summary>The libtorch version that TorchSharp is built against, as pinned in Directory.Packages.props.</summary>
+    public static string LibTorchVersion { get; } = Pinned("LibTorchVersion");
 
-    /// <summary>The TorchSharp version this library is built against.</summary>
-    public static string TorchSharpVersion => "0.107.0";
+    /// <summary>The TorchSharp version this library is built against, as pinned in Directory.Packages.props.</summary>
+    public static string TorchSharpVersion { get; } = Pinned("TorchSharpVersion");
+
+    // Written into the assembly at build time from Directory.Packages.props (CifarHelpers.csproj).
+    static string Pinned(string key) =>
+        typeof(TorchRuntime).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == key).Value!;
 
     /// <summary>The one symbol that binds <see cref="MarkerVersion"/> in TorchSharp's shim, used by no relocation.</summary>
     public const string MarkerSymbol = "_ZSt21ios_base_library_initv";
