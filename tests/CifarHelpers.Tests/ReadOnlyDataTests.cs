@@ -50,5 +50,22 @@ public class ReadOnlyDataTests : IDisposable
         Assert.Contains("Make it writable", e.Message);
     }
 
+    [Fact]
+    public void ADiskThatFillsDuringADownloadStopsAtOnceAndSaysSo()
+    {
+        var (spec0, _) = _files.SmallSet();
+        byte[] big = TestFiles.Records(200, 9); // 600 KB, on a 256 KB disk
+        using var server = new LoopbackServer(big);
+        var spec = spec0 with { Url = server.Url, ArchiveMd5 = new string('0', 32) };
+        Directory.CreateDirectory(Root);
+        using var mount = TinyMount.Create(Root, readOnly: false, sizeKb: 256);
+        using var http = new HttpClient();
+
+        var e = Assert.Throws<DataFolderException>(() =>
+            new Cifar10Store(Root, spec, TextWriter.Null, http) { ArchiveFromEnvironment = false }.Prepare(download: true));
+        Assert.StartsWith($"No space left on {Root}", e.Message);
+        Assert.Single(server.RangesSeen); // a full disk is not retried as a cut connection
+    }
+
     public void Dispose() => _files.Dispose();
 }
