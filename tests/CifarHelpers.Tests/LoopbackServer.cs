@@ -15,9 +15,20 @@ sealed class LoopbackServer : IDisposable
     int _cutAfter;
     readonly TimeSpan? _chunkDelay;
 
-    public LoopbackServer(byte[] content, int cutFirstResponseAfter = -1, bool supportRanges = true, TimeSpan? chunkDelay = null)
+    int _stallAfter;
+
+    /// <param name="content">The file served.</param>
+    /// <param name="cutFirstResponseAfter">Drop the first response's connection after this many bytes (-1: never).</param>
+    /// <param name="supportRanges">Honour Range (206); otherwise answer 200 with the whole file.</param>
+    /// <param name="chunkDelay">Send 16 KB at a time with this pause.</param>
+    /// <param name="stallFirstResponseAfter">Send this many bytes of the first response, then nothing more, connection open (-1: never).</param>
+    /// <param name="wrongContentRange">Answer a Range request with 206 and the whole file, labelled as starting at 0.</param>
+    public LoopbackServer(byte[] content, int cutFirstResponseAfter = -1, bool supportRanges = true, TimeSpan? chunkDelay = null,
+                          int stallFirstResponseAfter = -1, bool wrongContentRange = false)
     {
         _content = content;
+        _stallAfter = stallFirstResponseAfter;
+        WrongContentRange = wrongContentRange;
         _cutAfter = cutFirstResponseAfter;
         SupportRanges = supportRanges;
         _chunkDelay = chunkDelay;
@@ -30,6 +41,7 @@ sealed class LoopbackServer : IDisposable
 
     public string Url { get; }
     public bool SupportRanges { get; }
+    public bool WrongContentRange { get; }
     public List<string?> RangesSeen { get; } = [];
 
     static int FreePort()
@@ -54,12 +66,18 @@ sealed class LoopbackServer : IDisposable
                 string? range = context.Request.Headers["Range"];
                 lock (RangesSeen) RangesSeen.Add(range);
                 long from = 0;
-                if (SupportRanges && range is not null && range.StartsWith("bytes=", StringComparison.Ordinal))
+                if (WrongContentRange && range is not null)
+                {
+                    response.StatusCode = 206;
+                    response.Headers["Content-Range"] = $"bytes 0-{_content.Length - 1}/{_content.Length}";
+                }
+                else if (SupportRanges && range is not null && range.StartsWith("bytes=", StringComparison.Ordinal))
                 {
                     from = long.Parse(range["bytes=".Length..].TrimEnd('-').Split('-')[0]);
                     if (from >= _content.Length)
                     {
                         response.StatusCode = 416;
+                        response.Headers["Content-Range"] = $"bytes */{_content.Length}";
                         response.Close();
                         continue;
                     }
@@ -67,6 +85,14 @@ sealed class LoopbackServer : IDisposable
                     response.Headers["Content-Range"] = $"bytes {from}-{_content.Length - 1}/{_content.Length}";
                 }
                 response.ContentLength64 = _content.Length - from;
+                int stall = Interlocked.Exchange(ref _stallAfter, -1);
+                if (stall >= 0)
+                {
+                    await response.OutputStream.WriteAsync(_content.AsMemory((int)from, stall));
+                    await response.OutputStream.FlushAsync();
+                    _ = Task.Delay(TimeSpan.FromMinutes(2)).ContinueWith(_ => response.Abort()); // a stalled server, connection open
+                    continue;
+                }
                 int cut = Interlocked.Exchange(ref _cutAfter, -1);
                 if (cut >= 0)
                 {

@@ -1,3 +1,4 @@
+using System.Reflection;
 using System.Text.Json;
 
 namespace NotebookRunner;
@@ -9,8 +10,9 @@ namespace NotebookRunner;
 /// </summary>
 public static class JupyterKernel
 {
-    /// <summary>The tool version, as pinned in .config/dotnet-tools.json.</summary>
-    public const string ToolVersion = "1.0.712001";
+    /// <summary>The tool version, as pinned in .config/dotnet-tools.json (read at build time into the assembly metadata).</summary>
+    public static string ToolVersion { get; } = typeof(JupyterKernel).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+        .Single(a => a.Key == "DotnetInteractiveVersion").Value!;
 
     /// <summary>Writes <c>&lt;folder&gt;/kernels/.net-csharp/kernel.json</c> and returns the folder.</summary>
     public static string Install(string folder)

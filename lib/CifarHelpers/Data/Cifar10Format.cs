@@ -21,6 +21,9 @@ public static class Cifar10Format
     /// <summary>The environment variable that names a local archive to use instead of downloading.</summary>
     public const string ArchiveVariable = "CIFAR10_ARCHIVE";
 
+    /// <summary>The environment variable that names a mirror to download the archive from instead of <see cref="Url"/>.</summary>
+    public const string UrlVariable = "CIFAR10_URL";
+
     /// <summary>Image side, channels and bytes per image.</summary>
     public const int Side = 32, Channels = 3, ImageBytes = Side * Side * Channels;
 

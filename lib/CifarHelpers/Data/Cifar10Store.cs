@@ -26,8 +26,17 @@ public sealed class Cifar10Store
         _http = http;
     }
 
-    /// <summary>Whether <c>CIFAR10_ARCHIVE</c> is read when no archive is passed. True by default.</summary>
+    /// <summary>
+    /// Whether the environment is read: <c>CIFAR10_ARCHIVE</c> when no archive is passed, and <c>CIFAR10_URL</c> (a mirror
+    /// to download from instead of the spec's URL, with the same MD5 checks). True by default.
+    /// </summary>
     public bool ArchiveFromEnvironment { get; init; } = true;
+
+    /// <summary>Where environment variables are read from; tests pass their own.</summary>
+    internal Func<string, string?> GetEnvironment { get; init; } = Environment.GetEnvironmentVariable;
+
+    /// <summary>A download attempt fails when no byte arrives for this long; the retries resume from the kept part.</summary>
+    public TimeSpan DownloadIdleTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
     /// <summary>The data root, as a full path.</summary>
     public string Root { get; }
@@ -52,6 +61,13 @@ public sealed class Cifar10Store
     /// <exception cref="DataFolderException">The root cannot be written (read-only, full disk).</exception>
     public void Prepare(bool download, string? archive = null)
     {
+        // A verified folder is only read: it needs no lock, so a read-only copy (a shared lab folder, a container
+        // volume) works. The stamp is renamed into place last, so a folder being prepared is never seen stamped.
+        if (IsStamped())
+        {
+            _log?.WriteLine("Files already downloaded and verified");
+            return;
+        }
         try
         {
             Directory.CreateDirectory(Root);
@@ -59,7 +75,7 @@ public sealed class Cifar10Store
             RemoveLeftovers();
             PrepareLocked(download, archive);
         }
-        catch (Exception e) when (e is UnauthorizedAccessException || (e is IOException && IsWriteFailure(e)))
+        catch (Exception e) when (e is UnauthorizedAccessException || (e is IOException and not DataFolderException && IsWriteFailure(e)))
         {
             throw new DataFolderException(
                 $"Cannot write the data to {Root}: {e.Message} Make it writable, free some space (CIFAR-10 needs about " +
@@ -78,7 +94,7 @@ public sealed class Cifar10Store
     }
 
     static bool IsWriteFailure(Exception e) =>
-        e is not (DataUnavailableException or UnsafeEntryException or FileNotFoundException or EndOfStreamException)
+        e is not (DataUnavailableException or DataFolderException or UnsafeEntryException or FileNotFoundException or EndOfStreamException)
         && (e.HResult is 28 or 30 or 13 // ENOSPC, EROFS, EACCES
             || e.Message.Contains("No space left", StringComparison.OrdinalIgnoreCase)
             || e.Message.Contains("Read-only file system", StringComparison.OrdinalIgnoreCase));
@@ -97,7 +113,7 @@ public sealed class Cifar10Store
             return;
         }
 
-        if (archive is null && ArchiveFromEnvironment && Environment.GetEnvironmentVariable(Cifar10Format.ArchiveVariable) is { Length: > 0 } fromEnv)
+        if (archive is null && ArchiveFromEnvironment && GetEnvironment(Cifar10Format.ArchiveVariable) is { Length: > 0 } fromEnv)
             archive = fromEnv;
         bool checkArchive = false; // an archive downloaded by an earlier run; a fresh download is checked as it lands
         if (archive is not null)
@@ -105,6 +121,7 @@ public sealed class Cifar10Store
             if (!File.Exists(archive))
                 throw new DataUnavailableException(
                     $"The local archive {archive} (from the parameter or {Cifar10Format.ArchiveVariable}) does not exist.");
+            CheckReadable(archive);
             _log?.WriteLine($"Using the local archive {archive}");
         }
         else if (File.Exists(DownloadedArchive))
@@ -130,18 +147,44 @@ public sealed class Cifar10Store
         ExtractAndVerify(archive);
     }
 
-    void Download()
+    // A local archive that cannot be read is the archive's problem, not the data folder's: say so before extracting.
+    static void CheckReadable(string archive)
     {
-        using var owned = _http is null ? new HttpClient { Timeout = Timeout.InfiniteTimeSpan } : null;
-        var http = _http ?? owned!;
         try
         {
-            new Downloader(http, _log).DownloadAsync(_spec.Url, DownloadedArchive, _spec.ArchiveMd5).GetAwaiter().GetResult();
+            using var stream = new FileStream(archive, FileMode.Open, FileAccess.Read, FileShare.Read, 1);
+            _ = stream.Read(new byte[1]);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new DataUnavailableException(
+                $"Cannot read the local archive {archive} (from the parameter or {Cifar10Format.ArchiveVariable}): {e.Message} " +
+                $"Make it readable, or point {Cifar10Format.ArchiveVariable} at another copy.", e);
+        }
+    }
+
+    void Download()
+    {
+        // A connect timeout; the idle-read timeout is the downloader's. No overall limit: 162 MB may take long.
+        using var owned = _http is null
+            ? new HttpClient(new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(30) }) { Timeout = Timeout.InfiniteTimeSpan }
+            : null;
+        var http = _http ?? owned!;
+        string url = _spec.Url;
+        if (ArchiveFromEnvironment && GetEnvironment(Cifar10Format.UrlVariable) is { Length: > 0 } mirror)
+        {
+            url = mirror;
+            _log?.WriteLine($"Downloading from the mirror {url} ({Cifar10Format.UrlVariable})");
+        }
+        try
+        {
+            new Downloader(http, _log) { IdleTimeout = DownloadIdleTimeout }
+                .DownloadAsync(url, DownloadedArchive, _spec.ArchiveMd5).GetAwaiter().GetResult();
         }
         catch (HttpRequestException e)
         {
             throw new DataUnavailableException(
-                $"{Root} has no {Cifar10Format.BatchesFolder}, and downloading {_spec.Url} failed ({e.Message}). " +
+                $"{Root} has no {Cifar10Format.BatchesFolder}, and downloading {url} failed ({e.Message}). " +
                 $"With no network, set {Cifar10Format.ArchiveVariable} to a local {Cifar10Format.ArchiveName}, " +
                 $"or put the archive at {DownloadedArchive}.", e);
         }

@@ -6,6 +6,10 @@ namespace CifarHelpers.Data;
 /// </summary>
 static class FolderLock
 {
+    /// <summary>
+    /// Takes the lock, waiting while another process holds it (a sharing violation). Any other failure (a read-only
+    /// or full disk, no permission) is thrown at once: waiting would not cure it.
+    /// </summary>
     public static IDisposable Acquire(string path, TextWriter? log, TimeSpan? timeout = null)
     {
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromMinutes(30));
@@ -16,7 +20,7 @@ static class FolderLock
             {
                 return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
             }
-            catch (IOException) when (File.Exists(path) && DateTime.UtcNow < deadline)
+            catch (IOException e) when (IsSharingViolation(e) && DateTime.UtcNow < deadline)
             {
                 if (!told) log?.WriteLine($"Waiting for another process that is preparing the data ({path})");
                 told = true;
@@ -24,4 +28,13 @@ static class FolderLock
             }
         }
     }
+
+    /// <summary>
+    /// True when the file is locked by another handle: on Unix .NET's <c>FileShare.None</c> is an <c>flock</c> that
+    /// fails with EWOULDBLOCK (11 on Linux, 35 on macOS); on Windows ERROR_SHARING_VIOLATION or ERROR_LOCK_VIOLATION.
+    /// </summary>
+    internal static bool IsSharingViolation(IOException e) =>
+        e.GetType() == typeof(IOException) && (OperatingSystem.IsWindows()
+            ? (e.HResult & 0xFFFF) is 32 or 33
+            : e.HResult == (OperatingSystem.IsLinux() ? 11 : 35));
 }

@@ -19,8 +19,16 @@ public static class SafeTarExtractor
     /// </summary>
     /// <exception cref="InvalidDataException">The archive is corrupt or truncated.</exception>
     /// <exception cref="UnsafeEntryException">The archive holds an entry that is
-    /// unsafe (an absolute path, a '..' step, a link or a device) or too large.</exception>
-    public static IReadOnlyDictionary<string, string> Extract(string archive, string target)
+    /// unsafe (an absolute path, a '..' step, a ':', a link or a device) or too large, or too many entries or bytes.</exception>
+    public static IReadOnlyDictionary<string, string> Extract(string archive, string target) => Extract(archive, target, MaxTotalBytes);
+
+    /// <summary>The most entries an archive may hold; CIFAR-10's has 9.</summary>
+    public const int MaxEntries = 64;
+
+    /// <summary>The most bytes all files together may hold; CIFAR-10's hold 184 MB.</summary>
+    public const long MaxTotalBytes = 256L << 20;
+
+    internal static IReadOnlyDictionary<string, string> Extract(string archive, string target, long maxTotalBytes)
     {
         string root = Path.GetFullPath(target);
         Directory.CreateDirectory(root);
@@ -35,9 +43,15 @@ public static class SafeTarExtractor
             using var hash = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
             var buffer = new byte[1 << 20];
 
+            int entries = 0;
+            long total = 0;
             while (reader.GetNextEntry(copyData: false) is { } entry)
             {
                 string name = entry.Name;
+                // A PAX global header (re-packing tools write one) only sets defaults for the entries after it.
+                if (entry.EntryType == TarEntryType.GlobalExtendedAttributes) continue;
+                if (++entries > MaxEntries)
+                    throw Unsafe(archive, name, $"the archive holds more than {MaxEntries} entries; CIFAR-10's holds 9");
                 string relative = CheckedRelativePath(archive, name);
                 string destination = Path.GetFullPath(Path.Combine(root, relative));
                 if (!destination.StartsWith(rootWithSeparator, StringComparison.Ordinal) && destination != root)
@@ -54,6 +68,9 @@ public static class SafeTarExtractor
                     case TarEntryType.RegularFile or TarEntryType.V7RegularFile or TarEntryType.ContiguousFile:
                         if (entry.Length > MaxEntryBytes)
                             throw Unsafe(archive, name, $"it claims {entry.Length:N0} bytes, more than any CIFAR-10 file");
+                        total += entry.Length;
+                        if (total > maxTotalBytes)
+                            throw Unsafe(archive, name, $"with it the files hold more than {maxTotalBytes:N0} bytes; CIFAR-10's hold 184 MB");
                         Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
                         if (File.Exists(destination))
                             throw Unsafe(archive, name, "the archive holds it twice");
@@ -107,6 +124,8 @@ public static class SafeTarExtractor
             throw Unsafe(archive, name, "its name holds a NUL character");
         if (name.StartsWith('/') || name.StartsWith('\\') || Path.IsPathRooted(name) || (name.Length > 1 && name[1] == ':'))
             throw Unsafe(archive, name, "it has an absolute path");
+        if (name.Contains(':'))
+            throw Unsafe(archive, name, "its name holds a ':' (a drive or stream name on Windows)");
         var parts = name.Split('/', '\\');
         if (parts.Any(p => p == ".."))
             throw Unsafe(archive, name, "its path has a '..' step");

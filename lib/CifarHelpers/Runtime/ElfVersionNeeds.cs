@@ -12,7 +12,7 @@ namespace CifarHelpers.Runtime;
 /// </remarks>
 public static class ElfVersionNeeds
 {
-    const uint ShtGnuVerneed = 0x6ffffffe;
+    const uint ShtGnuVerneed = 0x6ffffffe, ShtGnuVersym = 0x6fffffff, ShtDynsym = 11;
 
     /// <summary>The <c>vna_flags</c> bit that makes a missing version non-fatal to the loader.</summary>
     public const ushort VerFlagWeak = 0x2;
@@ -22,7 +22,8 @@ public static class ElfVersionNeeds
     /// <param name="Version">The version, for example <c>GLIBCXX_3.4.32</c>.</param>
     /// <param name="Flags">The entry's <c>vna_flags</c>.</param>
     /// <param name="FlagsOffset">Where <c>vna_flags</c> lies in the file.</param>
-    public sealed record Need(string File, string Version, ushort Flags, long FlagsOffset)
+    /// <param name="Index">The entry's <c>vna_other</c>: the version index that symbols bound to it carry in <c>.gnu.version</c>.</param>
+    public sealed record Need(string File, string Version, ushort Flags, long FlagsOffset, ushort Index)
     {
         /// <summary>True when the loader tolerates this version being absent.</summary>
         public bool IsWeak => (Flags & VerFlagWeak) != 0;
@@ -62,8 +63,9 @@ public static class ElfVersionNeeds
                 for (int a = 0; a < count; a++)
                 {
                     ushort flags = U16(elf, aux + 4, nameForErrors);
+                    ushort index = U16(elf, aux + 6, nameForErrors);
                     string version = Str(elf, strtab + U32(elf, aux + 8, nameForErrors), nameForErrors);
-                    needs.Add(new Need(file, version, flags, aux + 4));
+                    needs.Add(new Need(file, version, flags, aux + 4, index));
                     uint nextAux = U32(elf, aux + 12, nameForErrors);
                     if (nextAux == 0) break;
                     aux += nextAux;
@@ -74,6 +76,58 @@ public static class ElfVersionNeeds
             }
         }
         return needs;
+    }
+
+    /// <summary>One dynamic symbol and its version index from <c>.gnu.version</c>.</summary>
+    /// <param name="Name">The symbol's name.</param>
+    /// <param name="Version">Its version index (the hidden bit cleared): 0 local, 1 global, otherwise a <see cref="Need.Index"/> or a definition.</param>
+    /// <param name="VersionOffset">Where its <c>.gnu.version</c> entry lies in the file.</param>
+    public sealed record Symbol(string Name, ushort Version, long VersionOffset);
+
+    /// <summary>Lists the dynamic symbols (<c>.dynsym</c>) with their versions (<c>.gnu.version</c>).</summary>
+    /// <exception cref="InvalidDataException">The bytes are not a 64-bit little-endian ELF file, or are malformed.</exception>
+    public static IReadOnlyList<Symbol> Symbols(ReadOnlySpan<byte> elf, string nameForErrors)
+    {
+        _ = Read(elf, nameForErrors); // the header checks
+        long shoff = (long)U64(elf, 0x28, nameForErrors);
+        int shentsize = U16(elf, 0x3a, nameForErrors);
+        int shnum = U16(elf, 0x3c, nameForErrors);
+        long dynsym = -1, versym = -1;
+        for (int i = 0; i < shnum; i++)
+        {
+            long sh = shoff + (long)i * shentsize;
+            uint type = U32(elf, sh + 4, nameForErrors);
+            if (type == ShtDynsym) dynsym = sh;
+            else if (type == ShtGnuVersym) versym = sh;
+        }
+        var symbols = new List<Symbol>();
+        if (dynsym < 0 || versym < 0) return symbols;
+
+        long symOffset = (long)U64(elf, dynsym + 0x18, nameForErrors);
+        long symSize = (long)U64(elf, dynsym + 0x20, nameForErrors);
+        long symEntSize = (long)U64(elf, dynsym + 0x38, nameForErrors);
+        int link = (int)U32(elf, dynsym + 0x28, nameForErrors);
+        long strtab = (long)U64(elf, shoff + (long)link * shentsize + 0x18, nameForErrors);
+        long verOffset = (long)U64(elf, versym + 0x18, nameForErrors);
+        if (symEntSize < 24)
+            throw new InvalidDataException($"{nameForErrors} has a symbol size of {symEntSize}.");
+        for (long i = 0; i < symSize / symEntSize; i++)
+        {
+            string name = Str(elf, strtab + U32(elf, symOffset + i * symEntSize, nameForErrors), nameForErrors);
+            long at = verOffset + 2 * i;
+            symbols.Add(new Symbol(name, (ushort)(U16(elf, at, nameForErrors) & 0x7fff), at));
+        }
+        return symbols;
+    }
+
+    /// <summary>The dynamic symbols bound to <paramref name="version"/> (those whose <c>.gnu.version</c> entry is its <c>vna_other</c>).</summary>
+    /// <exception cref="InvalidDataException">Not an ELF file, or it does not need that version.</exception>
+    public static IReadOnlyList<string> SymbolsBoundTo(ReadOnlySpan<byte> elf, string version, string nameForErrors)
+    {
+        var indices = Read(elf, nameForErrors).Where(n => n.Version == version).Select(n => n.Index).ToHashSet();
+        if (indices.Count == 0)
+            throw new InvalidDataException($"{nameForErrors} does not need version {version}.");
+        return [.. Symbols(elf, nameForErrors).Where(s => indices.Contains(s.Version)).Select(s => s.Name)];
     }
 
     /// <summary>

@@ -18,11 +18,12 @@ internal sealed record NativeLocations(string LibTorchDir, IReadOnlyList<string>
         string? libTorchDir = FirstWith("libtorch_cpu.so", LibTorchDirs(torchSharp), searched);
         if (libTorchSharp is null || libTorchDir is null)
         {
-            string missing = libTorchSharp is null ? "libLibTorchSharp.so (package TorchSharp 0.107.0)"
+            string missing = libTorchSharp is null ? $"libLibTorchSharp.so (package TorchSharp {TorchRuntime.TorchSharpVersion})"
                                                    : $"libtorch_cpu.so (package libtorch-cpu-linux-x64 {TorchRuntime.LibTorchVersion})";
             throw new TorchLoadException(
                 $"Cannot find {missing}. Searched: {string.Join(", ", searched.Distinct())}. " +
-                "Reference TorchSharp-cpu 0.107.0 (in a notebook: #r \"nuget: TorchSharp-cpu, 0.107.0\" before the helper library).");
+                $"Reference TorchSharp-cpu {TorchRuntime.TorchSharpVersion} (in a notebook: #r \"nuget: TorchSharp-cpu, " +
+                $"{TorchRuntime.TorchSharpVersion}\" before the helper library).");
         }
 
         // Dependencies first: OpenMP, c10, then torch_cpu and the torch shim.

@@ -21,8 +21,18 @@ namespace CifarHelpers.Runtime;
 /// </remarks>
 public static partial class TorchRuntime
 {
-    /// <summary>The libtorch version that TorchSharp 0.107.0 is built against.</summary>
-    public const string LibTorchVersion = "2.10.0";
+    /// <summary>The libtorch version that TorchSharp is built against, as pinned in Directory.Packages.props.</summary>
+    public static string LibTorchVersion { get; } = Pinned("LibTorchVersion");
+
+    /// <summary>The TorchSharp version this library is built against, as pinned in Directory.Packages.props.</summary>
+    public static string TorchSharpVersion { get; } = Pinned("TorchSharpVersion");
+
+    // Written into the assembly at build time from Directory.Packages.props (CifarHelpers.csproj).
+    static string Pinned(string key) =>
+        typeof(TorchRuntime).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == key).Value!;
+
+    /// <summary>The one symbol that binds <see cref="MarkerVersion"/> in TorchSharp's shim, used by no relocation.</summary>
+    public const string MarkerSymbol = "_ZSt21ios_base_library_initv";
 
     /// <summary>The only libstdc++ version need that may safely be made weak.</summary>
     public const string MarkerVersion = "GLIBCXX_3.4.32";
@@ -120,20 +130,45 @@ public static partial class TorchRuntime
         }
     }
 
-    /// <summary>Writes (once) and returns a private copy of the file with the marker need flagged weak.</summary>
-    internal static string PatchedCopy(string shipped)
+    /// <summary>
+    /// Returns a private copy of the file with the marker need flagged weak, written to a temporary name and renamed
+    /// into place. An existing copy is used only when its SHA-256 is that of the patch made from the shipped file now
+    /// (the folder is named by the shipped file's hash); a torn or altered copy is written again.
+    /// </summary>
+    /// <exception cref="TorchLoadException">A symbol other than the marker binds the marker version: the library really
+    /// uses GCC 13's libstdc++, and flagging the need weak would break it.</exception>
+    internal static string PatchedCopy(string shipped, string? cacheRoot = null)
     {
         byte[] original = File.ReadAllBytes(shipped);
-        string key = Convert.ToHexStringLower(SHA256.HashData(original))[..16];
-        string dir = Path.Combine(CacheRoot(), "natives", $"libtorchsharp-{key}");
-        string target = Path.Combine(dir, "libLibTorchSharp.so");
-        if (File.Exists(target)) return target;
+        var bound = ElfVersionNeeds.SymbolsBoundTo(original, MarkerVersion, shipped).Where(s => s != MarkerSymbol).ToList();
+        if (bound.Count > 0)
+            throw new TorchLoadException(
+                $"{shipped} uses {string.Join(", ", bound.Take(3))}{(bound.Count > 3 ? $" and {bound.Count - 3} more" : "")} " +
+                $"from {MarkerVersion}, which this system's libstdc++ lacks; it cannot be patched to load. Install a newer " +
+                "libstdc++ (GCC 13 or later: Debian 13, Ubuntu 24.04) or use a machine that has one.");
 
         byte[] patched = ElfVersionNeeds.MarkWeak(original, MarkerVersion, shipped);
+        byte[] expected = SHA256.HashData(patched);
+        string key = Convert.ToHexStringLower(SHA256.HashData(original))[..16];
+        string dir = Path.Combine(cacheRoot ?? CacheRoot(), "natives", $"libtorchsharp-{key}");
+        string target = Path.Combine(dir, "libLibTorchSharp.so");
+        if (File.Exists(target))
+        {
+            using var stream = File.OpenRead(target);
+            if (SHA256.HashData(stream).AsSpan().SequenceEqual(expected)) return target;
+        }
+
         Directory.CreateDirectory(dir);
-        string temp = Path.Combine(dir, $".libLibTorchSharp.so.{Environment.ProcessId}.tmp");
-        File.WriteAllBytes(temp, patched);
-        File.Move(temp, target, overwrite: true);
+        string temp = Path.Combine(dir, $".libLibTorchSharp.so.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            File.WriteAllBytes(temp, patched);
+            File.Move(temp, target, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(temp);
+        }
         return target;
     }
 

@@ -1,5 +1,7 @@
 using System.Reflection;
+using System.Security.Cryptography;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using static TorchSharp.torch;
 
 namespace CifarHelpers.Training;
@@ -16,8 +18,9 @@ public sealed record CheckpointInfo(string Architecture, int Epochs, long Seed, 
 
 /// <summary>
 /// Saves and loads a model's weights (TorchSharp's format) with a JSON file of metadata beside them.
-/// Both are written to temporary files and renamed into place, weights first, so a reader never sees
-/// a half-written checkpoint.
+/// Both are written to temporary files and renamed into place, weights first. The metadata records the weights'
+/// SHA-256 and is renamed last, and a load checks it: a save cut off between the two renames (new weights, old
+/// metadata) is refused on load, never read as a checkpoint.
 /// </summary>
 public static class Checkpoint
 {
@@ -28,7 +31,9 @@ public static class Checkpoint
     public static string LibraryVersion { get; } =
         typeof(Checkpoint).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "unknown";
 
-    /// <summary>Writes <c>&lt;path&gt;.bin</c> (weights) and <c>&lt;path&gt;.json</c> (metadata).</summary>
+    const string HashKey = "WeightsSha256";
+
+    /// <summary>Writes <c>&lt;path&gt;.bin</c> (weights) and <c>&lt;path&gt;.json</c> (metadata, with the weights' hash).</summary>
     public static void Save(nn.Module model, string path, CheckpointInfo info)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
@@ -37,7 +42,9 @@ public static class Checkpoint
         try
         {
             model.save(tempWeights);
-            File.WriteAllText(tempMeta, JsonSerializer.Serialize(info, Json));
+            var json = JsonSerializer.SerializeToNode(info, Json)!.AsObject();
+            json[HashKey] = Sha256(tempWeights);
+            File.WriteAllText(tempMeta, json.ToJsonString(Json));
             File.Move(tempWeights, weights, overwrite: true);
             File.Move(tempMeta, meta, overwrite: true);
         }
@@ -46,6 +53,12 @@ public static class Checkpoint
             File.Delete(tempWeights);
             File.Delete(tempMeta);
         }
+    }
+
+    static string Sha256(string file)
+    {
+        using var stream = File.OpenRead(file);
+        return Convert.ToHexStringLower(SHA256.HashData(stream));
     }
 
     /// <summary>Reads a checkpoint's metadata, or null when there is no checkpoint at <paramref name="path"/>.</summary>
@@ -72,6 +85,20 @@ public static class Checkpoint
         var info = TryReadInfo(path) ?? throw new CheckpointException($"There is no checkpoint at {path}.bin / .json.");
         if (info.Architecture != architecture)
             throw new CheckpointException($"{path} holds a {info.Architecture} model, not {architecture}.");
+        string? expected;
+        try
+        {
+            expected = JsonNode.Parse(File.ReadAllText(path + ".json"))?[HashKey]?.GetValue<string>();
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
+        {
+            throw new CheckpointException($"{path}.json is not checkpoint metadata: {e.Message}", e);
+        }
+        if (expected is null)
+            throw new CheckpointException($"{path}.json records no hash of the weights (an older or foreign file). Train and save the model again.");
+        if (Sha256(path + ".bin") != expected)
+            throw new CheckpointException(
+                $"{path}.bin does not match its metadata {path}.json (a save was cut off, or a file was replaced). Train and save the model again.");
         try
         {
             model.load(path + ".bin");

@@ -13,8 +13,8 @@ namespace CifarHelpers.Training;
 /// <remarks>
 /// <para>
 /// <c>new Trainer(model, optimizer, lossFn)</c> takes any model, optimiser and loss, and lets autograd compute the
-/// gradients. They are set to none rather than zeroed (PyTorch's <c>zero_grad(set_to_none=True)</c>, which
-/// TorchSharp's <c>zero_grad()</c> lacks): backward then writes each gradient fresh instead of adding it to a
+/// gradients. They are set to none rather than zeroed (<c>Module.zero_grad()</c>, whose <c>set_to_none</c> is true
+/// by default in TorchSharp 0.107 as in PyTorch): backward then writes each gradient fresh instead of adding it to a
 /// zeroed 6 MB buffer. The numbers are the same; the memory traffic is smaller.
 /// </para>
 /// <para>
@@ -92,15 +92,10 @@ public sealed class Trainer
     static Func<Tensor, Tensor, Tensor> AutogradStep(nn.Module<Tensor, Tensor> model, optim.Optimizer optimizer,
                                                      nn.Module<Tensor, Tensor, Tensor> lossFn)
     {
-        var parameters = optimizer.parameters().ToArray();
         return (images, labels) =>
         {
             var loss = lossFn.forward(model.forward(images), labels);
-            foreach (var parameter in parameters) // set the gradients to none
-            {
-                using var grad = parameter.grad;
-                if (grad is not null) parameter.grad = null;
-            }
+            model.zero_grad(); // set_to_none: true by default in TorchSharp 0.107
             loss.backward();
             optimizer.step();
             return loss;
