@@ -94,4 +94,12 @@ static class Faults
         string stat = File.ReadAllText("/proc/self/stat");
         return long.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[7]);
     }
+
+    /// <summary>User and system CPU seconds of this process so far, all threads (fields 14 and 15 of /proc/self/stat).</summary>
+    public static (double User, double System) Cpu()
+    {
+        string stat = File.ReadAllText("/proc/self/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return (long.Parse(fields[11]) / 100.0, long.Parse(fields[12]) / 100.0);
+    }
 }

@@ -23,12 +23,13 @@ sealed class PreparedData(ImageDataset train, ImageDataset val) : IDisposable
     }
 
     /// <summary>
-    /// The steps of <see cref="Library"/> one by one, <paramref name="runs"/> times in this process: each step's time
-    /// and minor page faults. The first run is the one that touches the process's memory for the first time.
+    /// The steps that <see cref="Library"/> gives the result of, one by one (as notebooks 03 and 04 take them), then
+    /// <see cref="Library"/> itself, <paramref name="runs"/> times in this process: each step's time, minor page faults
+    /// and CPU time. The first run is the one that touches the process's memory for the first time.
     /// </summary>
     public static int Phases(Cifar10Store store, int runs)
     {
-        Console.WriteLine($"{"run",3} {"phase",-16} {"seconds",8} {"faults",8}");
+        Console.WriteLine($"{"run",3} {"phase",-16} {"seconds",8} {"faults",8} {"user_s",7} {"sys_s",7}");
         for (int run = 1; run <= runs; run++)
         {
             GC.Collect();
@@ -36,14 +37,17 @@ sealed class PreparedData(ImageDataset train, ImageDataset val) : IDisposable
             long totalFaults = 0;
             void Step<T>(string name, Func<T> step, out T result)
             {
+                var before = Faults.Cpu();
                 var clock = System.Diagnostics.Stopwatch.StartNew();
                 long faults = Faults.Minor();
                 result = step();
                 double seconds = clock.Elapsed.TotalSeconds;
                 faults = Faults.Minor() - faults;
+                var after = Faults.Cpu();
+                double user = after.User - before.User, sys = after.System - before.System;
                 totalS += seconds;
                 totalFaults += faults;
-                Console.WriteLine(FormattableString.Invariant($"{run,3} {name,-16} {seconds,8:F3} {faults,8}"));
+                Console.WriteLine(FormattableString.Invariant($"{run,3} {name,-16} {seconds,8:F3} {faults,8} {user,7:F3} {sys,7:F3}"));
             }
             Step("read train", () => new CIFAR10(store.Root, train: true, log: TextWriter.Null), out var cifar10);
             Step("statistics", () => ChannelStats.Of(cifar10), out var stats);
@@ -59,7 +63,10 @@ sealed class PreparedData(ImageDataset train, ImageDataset val) : IDisposable
             cifar10Val.Dispose();
             train.Dispose();
             val.Dispose();
-            Console.WriteLine(FormattableString.Invariant($"{run,3} {"all",-16} {totalS,8:F3} {totalFaults,8}"));
+            Console.WriteLine(FormattableString.Invariant($"{run,3} {"all steps",-16} {totalS,8:F3} {totalFaults,8}"));
+            GC.Collect();
+            Step("NormalizedSubset", () => Library(store), out var library);
+            library.Dispose();
         }
         return 0;
     }

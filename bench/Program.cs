@@ -10,7 +10,7 @@ using DataLoader = CifarHelpers.Data.DataLoader;
 
 // The benchmark: the library's data path, training epoch and evaluation against the straightforward ways,
 // measured side by side in one run, plus the memory of a full 100-epoch training run (in a child process).
-// Usage: dotnet run -c Release --project bench [-- --runs N] [--skip-memory] [--data-only]
+// Usage: dotnet run -c Release --project bench [-- --runs N] [--skip-memory] [--data-only] [--phases]
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 if (args is ["--baseline-child"])
@@ -25,7 +25,7 @@ Console.WriteLine(TorchRuntime.Initialize());
 Console.WriteLine($"Memory: {MemorySettings.Summary}");
 long initializeFaults = Faults.Minor() - startupFaults;
 int runs = 5;
-bool skipMemory = false, dataOnly = false;
+bool skipMemory = false, dataOnly = false, phases = false;
 for (int i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -33,7 +33,7 @@ for (int i = 0; i < args.Length; i++)
         case "--runs": runs = int.Parse(args[++i]); break;
         case "--skip-memory": skipMemory = true; break;
         case "--data-only": dataOnly = true; break;
-        case "--phases": return PreparedData.Phases(Paths.Store(), runs);
+        case "--phases": phases = true; break;
         case "--memory-child": return MemoryRun.Child();
         default: Console.Error.WriteLine($"Unknown argument {args[i]}"); return 2;
     }
@@ -41,6 +41,7 @@ for (int i = 0; i < args.Length; i++)
 
 var store = Paths.Store();
 store.Prepare(download: true);
+if (phases) return PreparedData.Phases(store, runs);
 Console.WriteLine($"Machine: {Environment.ProcessorCount} cores, torch threads {get_num_threads()}, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}");
 Console.WriteLine($"Data: {store.BatchesDir}; medians of {runs} runs after one warm-up.");
 Console.WriteLine();
