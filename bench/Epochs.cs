@@ -96,11 +96,12 @@ sealed class BaselineProcess : IDisposable
         Expect("ready");
     }
 
-    /// <summary>Runs one baseline epoch in the child; its time in seconds, as the child measured it.</summary>
-    public double Epoch()
+    /// <summary>Runs one baseline epoch in the child; its time in seconds and its minor page faults, as the child measured them.</summary>
+    public (double Seconds, long Faults) Epoch()
     {
         _child.StandardInput.WriteLine("epoch");
-        return double.Parse(Expect("epoch_s"), CultureInfo.InvariantCulture);
+        double seconds = double.Parse(Expect("epoch_s"), CultureInfo.InvariantCulture);
+        return (seconds, long.Parse(Expect("epoch_faults"), CultureInfo.InvariantCulture));
     }
 
     string Expect(string name)
@@ -127,10 +128,9 @@ sealed class BaselineProcess : IDisposable
         while (Console.ReadLine() is { } command)
         {
             if (command != "epoch") continue;
-            GC.Collect();
-            var clock = Stopwatch.StartNew();
-            epoch();
-            Console.WriteLine(FormattableString.Invariant($"epoch_s: {clock.Elapsed.TotalSeconds}"));
+            var (seconds, faults) = Harness.Timed(epoch)();
+            Console.WriteLine(FormattableString.Invariant($"epoch_s: {seconds}"));
+            Console.WriteLine(FormattableString.Invariant($"epoch_faults: {faults}"));
         }
         return 0;
     }

@@ -23,6 +23,55 @@ sealed class PreparedData(ImageDataset train, ImageDataset val) : IDisposable
     }
 
     /// <summary>
+    /// The steps that <see cref="Library"/> gives the result of, one by one (as notebooks 03 and 04 take them), then
+    /// <see cref="Library"/> itself, <paramref name="runs"/> times in this process: each step's time, minor page faults
+    /// and CPU time. The first run is the one that touches the process's memory for the first time.
+    /// </summary>
+    public static int Phases(Cifar10Store store, int runs)
+    {
+        Console.WriteLine($"{"run",3} {"phase",-16} {"seconds",8} {"faults",8} {"user_s",7} {"sys_s",7}");
+        for (int run = 1; run <= runs; run++)
+        {
+            GC.Collect();
+            double totalS = 0;
+            long totalFaults = 0;
+            void Step<T>(string name, Func<T> step, out T result)
+            {
+                var before = Faults.Cpu();
+                var clock = System.Diagnostics.Stopwatch.StartNew();
+                long faults = Faults.Minor();
+                result = step();
+                double seconds = clock.Elapsed.TotalSeconds;
+                faults = Faults.Minor() - faults;
+                var after = Faults.Cpu();
+                double user = after.User - before.User, sys = after.System - before.System;
+                totalS += seconds;
+                totalFaults += faults;
+                Console.WriteLine(FormattableString.Invariant($"{run,3} {name,-16} {seconds,8:F3} {faults,8} {user,7:F3} {sys,7:F3}"));
+            }
+            Step("read train", () => new CIFAR10(store.Root, train: true, log: TextWriter.Null), out var cifar10);
+            Step("statistics", () => ChannelStats.Of(cifar10), out var stats);
+            var transform = Transforms.Compose(Transforms.ToTensor(), Transforms.Normalize(stats.Mean, stats.Std));
+            Step("subset train", () => cifar10.Subset(LabelMap), out var subset);
+            Step("transform train", () => subset.ApplyTransform(transform), out var train);
+            subset.Dispose();
+            cifar10.Dispose();
+            Step("read val", () => new CIFAR10(store.Root, train: false, log: TextWriter.Null), out var cifar10Val);
+            Step("subset val", () => cifar10Val.Subset(LabelMap), out var subsetVal);
+            Step("transform val", () => subsetVal.ApplyTransform(transform), out var val);
+            subsetVal.Dispose();
+            cifar10Val.Dispose();
+            train.Dispose();
+            val.Dispose();
+            Console.WriteLine(FormattableString.Invariant($"{run,3} {"all steps",-16} {totalS,8:F3} {totalFaults,8}"));
+            GC.Collect();
+            Step("NormalizedSubset", () => Library(store), out var library);
+            library.Dispose();
+        }
+        return 0;
+    }
+
+    /// <summary>
     /// The article's way, with TorchVision: a dataset of one tensor per image, statistics from all images stacked,
     /// a per-image Normalize on access, and a filtered list of (image, label) pairs.
     /// </summary>

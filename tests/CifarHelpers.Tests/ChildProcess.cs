@@ -22,6 +22,7 @@ public static class ChildProcess
             TrainingTests.CountFaults(keepFreedBuffers: malloc == "keep");
             return 0;
         }
+        if (args is ["hugepages"]) return MemorySettingsTests.Child();
         if (args is not ["prepare", var root, var specFile, var archive, var download])
         {
             Console.Error.WriteLine("usage: prepare ROOT SPEC.json ARCHIVE|- download|offline | longrun");

@@ -55,7 +55,12 @@ sealed class NormalizeTransform : ITransform
         _std = [.. std];
     }
 
-    public Tensor Apply(Tensor input)
+    public Tensor Apply(Tensor input) => Normalize(input, inPlace: false);
+
+    /// <summary>Normalizes <paramref name="owned"/> in place, for a caller that owns it alone; returns it.</summary>
+    internal Tensor ApplyInPlace(Tensor owned) => Normalize(owned, inPlace: true);
+
+    Tensor Normalize(Tensor input, bool inPlace)
     {
         if (input.dim() is not (3 or 4) || input.shape[^3] != _mean.Length)
             throw new ArgumentException(
@@ -65,6 +70,11 @@ sealed class NormalizeTransform : ITransform
         using var scope = NewDisposeScope();
         var mean = tensor(_mean, [_mean.Length, 1, 1], input.dtype, input.device);
         var std = tensor(_std, [_std.Length, 1, 1], input.dtype, input.device);
+        if (inPlace)
+        {
+            input.sub_(mean).div_(std);
+            return input;
+        }
         return (input - mean).div_(std).MoveToOuterDisposeScope();
     }
 
@@ -78,9 +88,16 @@ sealed class ComposeTransform(ITransform[] steps) : ITransform
     {
         if (steps.Length == 0) return input.alias();
         Tensor current = steps[0].Apply(input);
-        foreach (var step in steps.Skip(1))
+        for (int i = 1; i < steps.Length; i++)
         {
-            var next = step.Apply(current);
+            // After ToTensor or Normalize the intermediate is a new tensor that only this method holds: Normalize works
+            // on it in place, which saves a second float copy of the split (for 10,000 images, 123 MB of fresh memory).
+            if (steps[i] is NormalizeTransform normalize && steps[i - 1] is ToTensorTransform or NormalizeTransform)
+            {
+                normalize.ApplyInPlace(current);
+                continue;
+            }
+            var next = steps[i].Apply(current);
             current.Dispose();
             current = next;
         }

@@ -23,7 +23,7 @@ public static class Tutorial
         if (InKernel) RegisterFormatters();
         manual_seed(seed);
         var device = cuda.is_available() ? CUDA : CPU;
-        Console.WriteLine($"Device {device.type.ToString().ToLowerInvariant()}, seed {seed}, {get_num_threads()} threads. {runtime}.");
+        Console.WriteLine($"Device {device.type.ToString().ToLowerInvariant()}, seed {seed}, {get_num_threads()} threads. {runtime}; {MemorySettings.Summary}.");
         return device;
     }
 

@@ -54,6 +54,7 @@ public static partial class TorchRuntime
         lock (Gate)
         {
             if (_summary is not null) return _summary;
+            Allocator.ChooseHugePages(); // before libtorch's first allocation; see MemorySettings
             string summary = OperatingSystem.IsLinux() ? LoadOnLinux() : "TorchSharp loaded as it ships";
             if (keepFreedBuffers) Allocator.KeepFreedBuffers();
             try
