@@ -1,7 +1,8 @@
 // Generated from 05-mini-batches.ipynb by tools/NotebookToApp: edit the notebook, then run `dotnet run --project tools/NotebookToApp`.
-// The lesson with no notebook kernel: `dotnet run 05-mini-batches.cs` in this folder, or with its path from anywhere.
+// The lesson with no notebook kernel: `dotnet run 05-mini-batches.cs` in this folder, or with its path from anywhere; add `-- --epochs N` for a short run.
 // Pictures and charts go to artifacts/apps/; offline, set CIFAR10_ARCHIVE to a local cifar-10-binary.tar.gz.
 #:property ManagePackageVersionsCentrally=false
+#:property Nullable=disable
 #:package TorchSharp@0.107.0
 #:package SkiaSharp.NativeAssets.Linux.NoDependencies@2.88.6
 #:package XPlot.Plotly@4.1.0
@@ -91,7 +92,7 @@ var threads = get_num_threads();
 set_num_threads(1);
 
 var learningRate = 1e-2;
-var nEpochs = 3;
+var nEpochs = Tutorial.Epochs(3);
 var lossFn = nn.NLLLoss();
 
 ImageDataset Head(ImageDataset dataset, int n) =>

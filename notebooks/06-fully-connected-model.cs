@@ -2,6 +2,7 @@
 // The lesson with no notebook kernel: `dotnet run 06-fully-connected-model.cs` in this folder, or with its path from anywhere.
 // Pictures and charts go to artifacts/apps/; offline, set CIFAR10_ARCHIVE to a local cifar-10-binary.tar.gz.
 #:property ManagePackageVersionsCentrally=false
+#:property Nullable=disable
 #:package TorchSharp@0.107.0
 #:package SkiaSharp.NativeAssets.Linux.NoDependencies@2.88.6
 #:package XPlot.Plotly@4.1.0

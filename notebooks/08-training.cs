@@ -1,7 +1,8 @@
 // Generated from 08-training.ipynb by tools/NotebookToApp: edit the notebook, then run `dotnet run --project tools/NotebookToApp`.
-// The lesson with no notebook kernel: `dotnet run 08-training.cs` in this folder, or with its path from anywhere.
+// The lesson with no notebook kernel: `dotnet run 08-training.cs` in this folder, or with its path from anywhere; add `-- --epochs N` for a short run.
 // Pictures and charts go to artifacts/apps/; offline, set CIFAR10_ARCHIVE to a local cifar-10-binary.tar.gz.
 #:property ManagePackageVersionsCentrally=false
+#:property Nullable=disable
 #:package TorchSharp@0.107.0
 #:package SkiaSharp.NativeAssets.Linux.NoDependencies@2.88.6
 #:package XPlot.Plotly@4.1.0
@@ -88,7 +89,7 @@ var trainLoader = new DataLoader(cifar2, batchSize: 64, shuffle: true, seed: 42)
 var learningRate = 1e-2;
 var optimizer = optim.SGD(model.parameters(), learningRate);
 var lossFn = nn.NLLLoss();
-var nEpochs = 100;
+var nEpochs = Tutorial.Epochs(100);
 Console.WriteLine($"{trainLoader.Count} batches of up to {trainLoader.BatchSize} images per epoch, {nEpochs} epochs, learning rate {learningRate}");
 
 // ## The training loop

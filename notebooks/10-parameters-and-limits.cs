@@ -1,7 +1,8 @@
 // Generated from 10-parameters-and-limits.ipynb by tools/NotebookToApp: edit the notebook, then run `dotnet run --project tools/NotebookToApp`.
-// The lesson with no notebook kernel: `dotnet run 10-parameters-and-limits.cs` in this folder, or with its path from anywhere.
+// The lesson with no notebook kernel: `dotnet run 10-parameters-and-limits.cs` in this folder, or with its path from anywhere; add `-- --epochs N` for a short run.
 // Pictures and charts go to artifacts/apps/; offline, set CIFAR10_ARCHIVE to a local cifar-10-binary.tar.gz.
 #:property ManagePackageVersionsCentrally=false
+#:property Nullable=disable
 #:package TorchSharp@0.107.0
 #:package SkiaSharp.NativeAssets.Linux.NoDependencies@2.88.6
 #:package XPlot.Plotly@4.1.0
@@ -161,12 +162,13 @@ display(grid);
 // seed, so the same initial weights and the same batch order; SGD, learning rate 0.01, batches of 64, NLLLoss),
 // 20 epochs each to keep this notebook short. One sees the original images, the other the scrambled ones. Each
 // is then measured on the validation images prepared the same way.
+var runEpochs = Tutorial.Epochs(20);
 var runProgress = LiveProgress.Start("Training on original pixels...");
-var (originalModel, _) = ArticleRecipe.Train(cifar2, seed: 42, epochs: 20,
-    onEpoch: r => runProgress.Update($"Original pixels, epoch {r.Epoch}/20: loss {r.MeanLoss:F4}"));
-var (permutedModel, _) = ArticleRecipe.Train(cifar2Permuted, seed: 42, epochs: 20,
-    onEpoch: r => runProgress.Update($"Permuted pixels, epoch {r.Epoch}/20: loss {r.MeanLoss:F4}"));
-runProgress.Update("Both models trained for 20 epochs.");
+var (originalModel, _) = ArticleRecipe.Train(cifar2, seed: 42, epochs: runEpochs,
+    onEpoch: r => runProgress.Update($"Original pixels, epoch {r.Epoch}/{runEpochs}: loss {r.MeanLoss:F4}"));
+var (permutedModel, _) = ArticleRecipe.Train(cifar2Permuted, seed: 42, epochs: runEpochs,
+    onEpoch: r => runProgress.Update($"Permuted pixels, epoch {r.Epoch}/{runEpochs}: loss {r.MeanLoss:F4}"));
+runProgress.Update($"Both models trained for {runEpochs} epochs.");
 
 var originalAccuracy = Evaluator.Evaluate(originalModel, valLoader, classes: 2).Accuracy;
 var permutedValLoader = new DataLoader(cifar2ValPermuted, batchSize: 64, shuffle: false);

@@ -64,7 +64,9 @@ public static partial class AppGenerator
         header.Append($"// The lesson with no notebook kernel: `dotnet run {app}` in this folder, or with its path from anywhere");
         header.Append(trains ? "; add `-- --epochs N` for a short run.\n" : ".\n");
         header.Append("// Pictures and charts go to artifacts/apps/; offline, set CIFAR10_ARCHIVE to a local cifar-10-binary.tar.gz.\n");
+        // Versions come from the #:package lines, as in the notebook; and a kernel compiles cells without nullable checks.
         header.Append("#:property ManagePackageVersionsCentrally=false\n");
+        header.Append("#:property Nullable=disable\n");
         foreach (var package in packages) header.Append(package).Append('\n');
         header.Append($"#:project {libraryProject.Replace('\\', '/')}\n\n");
         foreach (var line in usings) header.Append(line).Append('\n');
