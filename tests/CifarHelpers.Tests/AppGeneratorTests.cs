@@ -50,6 +50,7 @@ public class AppGeneratorTests
         [
             "#:property ManagePackageVersionsCentrally=false",
             "#:property Nullable=disable",
+            "#:property PublishAot=false",
             "#:package TorchSharp@0.107.0",
             "#:package XPlot.Plotly@4.1.0",
             "#:project ../lib/CifarHelpers/CifarHelpers.csproj",

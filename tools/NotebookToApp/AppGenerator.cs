@@ -67,6 +67,8 @@ public static partial class AppGenerator
         // Versions come from the #:package lines, as in the notebook; and a kernel compiles cells without nullable checks.
         header.Append("#:property ManagePackageVersionsCentrally=false\n");
         header.Append("#:property Nullable=disable\n");
+        // File-based apps default to native AOT, which turns reflection-based JSON off (checkpoints use it).
+        header.Append("#:property PublishAot=false\n");
         foreach (var package in packages) header.Append(package).Append('\n');
         header.Append($"#:project {libraryProject.Replace('\\', '/')}\n\n");
         foreach (var line in usings) header.Append(line).Append('\n');
