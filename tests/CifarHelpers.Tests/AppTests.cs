@@ -145,7 +145,7 @@ public partial class AppTests(AppRuns runs) : IClassFixture<AppRuns>
                 Assert.StartsWith(folder + Path.DirectorySeparatorChar, path);
                 Assert.True(File.Exists(path), $"{result.Name} announced {path}, which is not there");
                 if (m.Groups[1].Value == "Picture")
-                    Assert.Equal("\x89PNG"u8.ToArray(), File.ReadAllBytes(path).Take(4));
+                    Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, File.ReadAllBytes(path).Take(4));
                 else
                 {
                     Assert.Contains("<script src=\"plotly.min.js\"", File.ReadAllText(path));
