@@ -9,9 +9,11 @@ namespace CifarHelpers.Notebook;
 /// </summary>
 public sealed class LiveProgress
 {
-    readonly DisplayedValue? _displayed;
+    // A DisplayedValue in a kernel, kept as object: a field of a .NET Interactive type would make loading this
+    // class load the kernel's assemblies, which a console app does not have.
+    readonly object? _displayed;
 
-    LiveProgress(DisplayedValue? displayed) => _displayed = displayed;
+    LiveProgress(object? displayed) => _displayed = displayed;
 
     /// <summary>Starts a progress line showing <paramref name="text"/>.</summary>
     public static LiveProgress Start(string text)
@@ -33,9 +35,9 @@ public sealed class LiveProgress
     {
         public static bool InNotebook => Tutorial.InKernel && Context.HasCurrent;
 
-        public static DisplayedValue? Display(string text) => Context.Display(text);
+        public static object? Display(string text) => Context.Display(text);
 
-        public static void Update(DisplayedValue displayed, string text) => displayed.Update(text);
+        public static void Update(object displayed, string text) => ((DisplayedValue)displayed).Update(text);
 
         static class Context
         {

@@ -27,6 +27,33 @@ public static class Tutorial
         return device;
     }
 
+    /// <summary>
+    /// How many epochs to train: <paramref name="defaultEpochs"/> in a notebook; in a file-based app the value of
+    /// its <c>--epochs N</c> argument when there is one (<c>dotnet run notebooks/08-training.cs -- --epochs 2</c>).
+    /// A bad value ends the app with one line on stderr and exit code 2.
+    /// </summary>
+    public static int Epochs(int defaultEpochs)
+    {
+        if (InKernel) return defaultEpochs;
+        if (ParseEpochs(Environment.GetCommandLineArgs(), defaultEpochs, out string? error) is { } epochs) return epochs;
+        Console.Error.WriteLine(error);
+        Environment.Exit(2);
+        return defaultEpochs;
+    }
+
+    /// <summary>The value after <c>--epochs</c> in <paramref name="args"/>, the default without one, or null and why.</summary>
+    internal static int? ParseEpochs(IReadOnlyList<string> args, int defaultEpochs, out string? error)
+    {
+        error = null;
+        int at = args.ToList().IndexOf("--epochs");
+        if (at < 0) return defaultEpochs;
+        string value = at + 1 < args.Count ? args[at + 1] : "";
+        if (int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int epochs) && epochs > 0)
+            return epochs;
+        error = $"--epochs takes a whole number of epochs, 1 or more (for example `-- --epochs 2`); got `{value}`.";
+        return null;
+    }
+
     static void RegisterFormatters()
     {
         Formatter.Register<Html>(html => html.Content, "text/html");

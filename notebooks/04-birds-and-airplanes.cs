@@ -1,0 +1,116 @@
+// Generated from 04-birds-and-airplanes.ipynb by tools/NotebookToApp: edit the notebook, then run `dotnet run --project tools/NotebookToApp`.
+// The lesson with no notebook kernel: `dotnet run 04-birds-and-airplanes.cs` in this folder, or with its path from anywhere.
+// Pictures and charts go to artifacts/apps/; offline, set CIFAR10_ARCHIVE to a local cifar-10-binary.tar.gz.
+#:property ManagePackageVersionsCentrally=false
+#:property Nullable=disable
+#:property PublishAot=false
+#:package TorchSharp@0.107.0
+#:package SkiaSharp.NativeAssets.Linux.NoDependencies@2.88.6
+#:package XPlot.Plotly@4.1.0
+#:package Microsoft.Data.Analysis@0.23.1
+#:project ../lib/CifarHelpers/CifarHelpers.csproj
+
+using TorchSharp;
+using static TorchSharp.torch;
+using CifarHelpers.Data;
+using CifarHelpers.Models;
+using CifarHelpers.Training;
+using CifarHelpers.Notebook;
+using static CifarHelpers.Notebook.NotebookApp;
+
+CifarHelpers.Notebook.NotebookApp.Start();
+
+// # 04 · Birds and airplanes (构建数据集：区分鸟和飞机)
+//
+// §2.1 of the article.
+//
+// The article's task is deliberately small: given a 32×32 picture, say whether it shows a bird or an
+// airplane. Here we cut that two-class data set out of CIFAR-10's ten classes.
+//
+// **What you will learn**
+//
+// - how a label map keeps two classes and renumbers them 0 and 1;
+// - how `Subset` and `ApplyTransform` build the data set in bulk, where the article builds a Python list;
+// - how many images the training and validation sets hold, per class;
+// - what the birds and airplanes actually look like.
+
+// ## Set-up
+//
+// The usual first cell: packages, our helper library, and `Tutorial.Setup` (torch, displays, seed).
+var device = Tutorial.Setup(seed: 42);
+
+// ## The normalised datasets
+//
+// Notebook 03 computed the channel statistics and built the normalising transform. We repeat that here
+// so this notebook runs on its own: the statistics come from the 50,000 training images, and the *same*
+// numbers normalise the validation split too. The validation data must be transformed exactly like the
+// training data, or the model would see inputs on a different scale from the ones it learned on.
+var dataPath = "../data/CIFAR-10/";
+var cifar10 = new CIFAR10(dataPath, train: true, download: true);
+var cifar10Val = new CIFAR10(dataPath, train: false, download: true);
+var stats = ChannelStats.Of(cifar10);
+Console.WriteLine(stats);
+
+var normalize = Transforms.Compose(Transforms.ToTensor(), Transforms.Normalize(stats.Mean, stats.Std));
+var transformedCifar10 = new CIFAR10(dataPath, train: true, download: false, transform: normalize);
+var transformedCifar10Val = new CIFAR10(dataPath, train: false, download: false, transform: normalize);
+
+// ## Two classes out of ten
+//
+// In CIFAR-10 airplanes have label 0 and birds label 2. The label map says which labels to keep and what
+// to call them now: 0 stays 0, and 2 becomes 1. A model with two outputs then needs labels 0 and 1, no gaps.
+// In C# a dictionary initialiser plays the role of the Python dict literal `{0: 0, 2: 1}`.
+var labelMap = new Dictionary<int, int> { [0] = 0, [2] = 1 };
+var classNames = new[] { "airplane", "bird" };
+
+// ## Building cifar2 and cifar2Val in bulk
+//
+// The article loops over all 50,000 items, applies the transform to each image one at a time, and keeps
+// the `(img, label)` tuples whose label is in the map, in a Python list. Here the same work happens in two
+// bulk steps:
+//
+// 1. `Subset(labelMap)` picks the airplane and bird images out of the split's one big tensor and relabels
+//    them, in a single indexing operation. The transform comes along but is not applied yet.
+// 2. `ApplyTransform()` runs `ToTensor` and `Normalize` on all of them at once and returns a dataset of
+//    ready float tensors, with no transform left to apply.
+//
+// The intermediate subset of raw bytes is only needed for a moment, so a `using` block frees it right away.
+ImageDataset cifar2, cifar2Val;
+using (var subset = transformedCifar10.Subset(labelMap))
+    cifar2 = subset.ApplyTransform();
+using (var subset = transformedCifar10Val.Subset(labelMap))
+    cifar2Val = subset.ApplyTransform();
+
+Console.WriteLine($"Training images: {cifar2.Count}, validation images: {cifar2Val.Count}");
+
+// Each split keeps all images of the two classes, so both classes are equally represented: half the
+// images are airplanes, half are birds. Note that the class names came along with the subset.
+display(Tables.ClassCounts(cifar2));
+display(Tables.ClassCounts(cifar2Val));
+
+// Under the hood `cifar2` holds one float tensor of all its images and one tensor of labels. An item
+// is a normalised `[3, 32, 32]` image, ready for the model.
+Console.WriteLine($"cifar2.Images [{string.Join(", ", cifar2.Images.shape)}] {cifar2.Images.dtype}, " +
+                  $"cifar2.Labels [{string.Join(", ", cifar2.Labels.shape)}] {cifar2.Labels.dtype}");
+var (imgT, label) = cifar2[0];
+Console.WriteLine($"cifar2[0]: [{string.Join(", ", imgT.shape)}] {imgT.dtype}, label {label} ({classNames[label]})");
+
+// ## What the two classes look like
+//
+// Normalised tensors are for the model; for our eyes the raw bytes are better (notebook 03 showed how odd
+// a normalised picture looks). So we take the same subset of the raw `cifar10`, whose items are H×W×C
+// bytes, and show the first 16 images with their class names. `Images.Grid` takes (image, caption)
+// pairs. The item tensors are views into the dataset; we dispose them once the grid is drawn.
+var rawCifar2 = cifar10.Subset(labelMap);
+var samples = Enumerable.Range(0, 16).Select(i => rawCifar2[i]).ToList();
+var grid = Images.Grid(samples.Select(s => (s.Image, classNames[s.Label])), columns: 8, zoom: 3);
+foreach (var s in samples) s.Image.Dispose();
+display(grid);
+
+// Even at 32×32 most pictures are easy for us: airplanes tend to come with a plain sky, birds with
+// branches, grass or water. Some are harder, such as a bird in flight against the sky. Notebook 10 comes
+// back to what a fully connected network can and cannot learn from pictures like these.
+//
+// ---
+//
+// [← previous](03-normalize.ipynb) · [next →](05-mini-batches.ipynb)

@@ -1,0 +1,221 @@
+// Generated from 08-training.ipynb by tools/NotebookToApp: edit the notebook, then run `dotnet run --project tools/NotebookToApp`.
+// The lesson with no notebook kernel: `dotnet run 08-training.cs` in this folder, or with its path from anywhere; add `-- --epochs N` for a short run.
+// Pictures and charts go to artifacts/apps/; offline, set CIFAR10_ARCHIVE to a local cifar-10-binary.tar.gz.
+#:property ManagePackageVersionsCentrally=false
+#:property Nullable=disable
+#:property PublishAot=false
+#:package TorchSharp@0.107.0
+#:package SkiaSharp.NativeAssets.Linux.NoDependencies@2.88.6
+#:package XPlot.Plotly@4.1.0
+#:package Microsoft.Data.Analysis@0.23.1
+#:project ../lib/CifarHelpers/CifarHelpers.csproj
+
+using System.Diagnostics;
+using TorchSharp;
+using static TorchSharp.torch;
+using CifarHelpers.Data;
+using CifarHelpers.Models;
+using CifarHelpers.Training;
+using CifarHelpers.Notebook;
+using static CifarHelpers.Notebook.NotebookApp;
+
+CifarHelpers.Notebook.NotebookApp.Start();
+
+// # 08 · Training the classifier (训练分类器)
+//
+// §2.5 of the article
+//
+// Everything is in place: normalised images, a model and a loss. This notebook runs the article's training loop
+// for 100 epochs, watches the loss go down, measures how many validation images the trained model gets right,
+// and saves it for notebooks 09 and 10.
+//
+// **What you will learn**
+//
+// - the training loop, line by line, in TorchSharp: forward, loss, `zero_grad`, `backward`, `step`;
+// - why it runs over shuffled mini-batches of 64 instead of one image at a time;
+// - how to keep memory flat in a long loop with TorchSharp's dispose scopes;
+// - how to read a loss curve, and how to save a checkpoint for later notebooks.
+//
+// The run takes one to two minutes on two CPU cores (0.6 to 1 s per epoch).
+
+// ## Set-up
+//
+// The first cell only prepares the notebook: it pins the NuGet packages (TorchSharp with its CPU build of libtorch,
+// SkiaSharp's native part for pictures, XPlot.Plotly for charts, Microsoft.Data.Analysis for tables), loads the
+// tutorial's helper library, and calls `Tutorial.Setup`, which loads the torch runtime, registers the display
+// formatters, seeds torch's random generator with 42 and prints the device it will use.
+//
+// This notebook times its epochs, so its set-up adds `using System.Diagnostics;` for `Stopwatch`.
+var device = Tutorial.Setup(seed: 42);
+
+// ## The data: `cifar2` and `cifar2Val`
+//
+// This notebook runs on its own, so it builds its data again. Notebooks 03 and 04 explained each step;
+// `NormalizedSubset.Load` runs them in one call:
+//
+// - the per-channel mean and standard deviation of the 50,000 raw training images (`ChannelStats.Of`);
+// - a transform that turns bytes into floats in [0, 1] (`ToTensor`) and then normalises each channel (`Normalize`);
+// - each split cut down to airplanes and birds with `labelMap` (airplane 0 → 0, bird 2 → 1), and transformed in
+//   one vectorised pass with `ApplyTransform`.
+//
+// It reads each split once and disposes what it no longer needs, so only `cifar2` (10,000 training images) and
+// `cifar2Val` (2,000 validation images) stay in memory, as `float [N, 3, 32, 32]` tensors.
+var dataPath = "../data/CIFAR-10/";
+var labelMap = new Dictionary<int, int> { [0] = 0, [2] = 1 };
+var classNames = new[] { "airplane", "bird" };
+
+var (cifar2, cifar2Val, stats) = NormalizedSubset.Load(dataPath, labelMap);
+Console.WriteLine(stats);
+Console.WriteLine($"Training images: {cifar2.Count}, validation images: {cifar2Val.Count}");
+
+// ## Model, batches, optimiser and loss
+//
+// The same ingredients as the article, in its order:
+//
+// - `manual_seed(42)` first, so the model's random initial weights are the same on every run;
+// - `model`: the article's `Sequential` of notebook 06, built by `FullyConnected.Create()`
+//   (Linear 3072→512, Tanh, Linear 512→2, LogSoftmax);
+// - `trainLoader`: shuffled mini-batches of 64 images. Shuffling gives each epoch a new order; the loader's own
+//   seed makes that sequence of orders repeatable. 10,000 images make 157 batches, the last one of 16 images;
+// - `optimizer`: plain SGD with learning rate 0.01;
+// - `lossFn`: `NLLLoss`, which fits the model's `LogSoftmax` output (notebook 07);
+// - `nEpochs`: 100 passes over the training set.
+//
+// Why mini-batches? The gradient of one image is a very noisy guide, and the gradient of all 10,000 images is
+// expensive to compute for one small step. A batch of 64 gives a decent estimate at a fraction of the cost, and
+// the noise that remains even helps the optimiser not to settle in the first poor spot it finds.
+manual_seed(42);
+var model = FullyConnected.Create();
+var trainLoader = new DataLoader(cifar2, batchSize: 64, shuffle: true, seed: 42);
+var learningRate = 1e-2;
+var optimizer = optim.SGD(model.parameters(), learningRate);
+var lossFn = nn.NLLLoss();
+var nEpochs = Tutorial.Epochs(100);
+Console.WriteLine($"{trainLoader.Count} batches of up to {trainLoader.BatchSize} images per epoch, {nEpochs} epochs, learning rate {learningRate}");
+
+// ## The training loop
+//
+// This is the article's loop, with a few C# details:
+//
+// - `foreach (var (imgs, labels) in trainLoader)` gives one batch at a time: `imgs` is `float [64, 3, 32, 32]`,
+//   `labels` is `int64 [64]`.
+// - `imgs.view(batchSize, -1)` flattens each image to 3,072 numbers: `[64, 3072]`. `batchSize` is read from the
+//   batch itself because the last batch is smaller.
+// - `optimizer.zero_grad()` clears the gradients left by the previous batch (autograd *adds* to `.grad`),
+//   `loss.backward()` computes the new ones, `optimizer.step()` moves every weight a little against its gradient.
+// - **Memory.** In Python the garbage collector frees each batch's tensors right away. In .NET, tensors hold
+//   native memory that the garbage collector does not see, so we free them ourselves: everything created inside
+//   `using var scope = NewDisposeScope();` is disposed at the end of the batch. The batch itself was created by
+//   the loader before the scope opened, so `scope.Attach(imgs, labels)` hands it to the scope too.
+//
+// The article prints the loss of the last batch after every epoch; we print it every 10 epochs (and after the
+// last one), and keep one line updating with the current epoch. Each epoch also records the mean loss over all
+// its batches, which is much less noisy than the last batch of 16 images, and goes into a `TrainingHistory`
+// for the chart and table below.
+var history = new TrainingHistory();
+var progress = LiveProgress.Start($"Epoch 0/{nEpochs}");
+var clock = Stopwatch.StartNew();
+
+for (int epoch = 0; epoch < nEpochs; epoch++)
+{
+    var epochClock = Stopwatch.StartNew();
+    double lastLoss = double.NaN, lossSum = 0;
+    int batches = 0;
+
+    foreach (var (imgs, labels) in trainLoader)
+    {
+        using var scope = NewDisposeScope();
+        scope.Attach(imgs, labels);
+
+        var batchSize = imgs.shape[0];
+        var outputs = model.forward(imgs.view(batchSize, -1));
+        var loss = lossFn.forward(outputs, labels);
+
+        optimizer.zero_grad();
+        loss.backward();
+        optimizer.step();
+
+        lastLoss = loss.item<float>();
+        lossSum += lastLoss;
+        batches++;
+    }
+
+    history.Add(new EpochResult(epoch + 1, lastLoss, lossSum / batches, epochClock.Elapsed));
+    progress.Update($"Epoch {epoch + 1}/{nEpochs}: loss {lastLoss:F6}, mean loss {lossSum / batches:F6}, {clock.Elapsed.TotalSeconds:F1} s");
+    if (epoch % 10 == 0 || epoch == nEpochs - 1)
+        Console.WriteLine($"Epoch: {epoch}, Loss: {lastLoss:F6}");
+}
+Console.WriteLine($"Trained {nEpochs} epochs in {clock.Elapsed.TotalSeconds:F1} s ({clock.Elapsed.TotalSeconds / nEpochs:F2} s per epoch)");
+
+// ## The loss curve
+//
+// The article only prints numbers; a chart makes the trend easier to see. The last-batch loss (what the article
+// prints) jumps around, because it comes from just 16 images. The mean over each epoch falls smoothly: fast at
+// first, then more and more slowly as the model fits the training set better and better.
+var epochs = history.Epochs.Select(e => (double)e.Epoch).ToArray();
+display(Charts.Lines("Training loss per epoch", "epoch", "NLL loss",
+             ("last batch", epochs, history.Epochs.Select(e => e.Loss)),
+             ("mean over the epoch", epochs, history.Epochs.Select(e => e.MeanLoss))));
+
+// The same numbers as a table, every 10th epoch (epochs are counted from 1 here, so row 10 is the article's
+// `Epoch: 9`), with the time each epoch took.
+display(Tables.History(history, every: 10));
+
+// ## Validation accuracy
+//
+// A falling training loss says the model fits the images it has seen. The question that matters is how it does
+// on images it has *not* seen: the 2,000 validation images. Notebook 09 writes that loop out; here
+// `Evaluator.Evaluate` runs it (no gradients, `argmax` of each output, count the hits) over an unshuffled
+// loader.
+var valLoader = new DataLoader(cifar2Val, batchSize: 64, shuffle: false);
+var evaluation = Evaluator.Evaluate(model, valLoader, classes: 2);
+Console.WriteLine($"Validation accuracy: {evaluation.Accuracy:F4} ({evaluation.Correct} of {evaluation.Total})");
+
+// ## Saving a checkpoint
+//
+// Notebooks 09 and 10 need this trained model; retraining it there would cost about a minute each. So the
+// weights go to `data/models/birds-airplanes-fc.bin` (TorchSharp's format), with a small `.json` beside it
+// that records the architecture, the epochs, the seed and the validation accuracy. The folder is not committed.
+// If the file is missing later, notebooks 09 and 10 say so and train the model themselves.
+Checkpoint.Save(model, ArticleRecipe.CheckpointPath,
+    new CheckpointInfo(FullyConnected.Architecture, nEpochs, 42, evaluation.Accuracy, Checkpoint.LibraryVersion, DateTime.UtcNow));
+
+Console.WriteLine($"Saved {System.IO.Path.GetFullPath(ArticleRecipe.CheckpointPath + ".bin")}");
+Console.WriteLine($"  and {System.IO.Path.GetFullPath(ArticleRecipe.CheckpointPath + ".json")}");
+var info = Checkpoint.TryReadInfo(ArticleRecipe.CheckpointPath)!;
+Console.WriteLine($"It holds {info.Architecture}, {info.Epochs} epochs, seed {info.Seed}, validation accuracy {info.ValidationAccuracy:F4}");
+
+// ## Going further: the same step, written out
+//
+// `loss.backward()` and `optimizer.step()` hide two things that cost time. Autograd writes the gradient of the
+// first layer's weight, 512 × 3,072 numbers (6 MB), into a new buffer; then SGD reads that buffer back to
+// subtract `lr ×` it from the weight. For this model the backward pass is short enough to write by hand:
+//
+// - at the output, the gradient of the mean NLL loss after `LogSoftmax` is δ = (softmax(z) − onehot(y)) / B;
+// - a `Linear` layer's weight gradient is δ · aᵀ (a is the layer's input), its bias gradient is the sum of δ;
+// - going down through `Tanh`, δ becomes (Wᵀ · δ) ⊙ (1 − a²).
+//
+// Written out, the update `W ← W − lr · δ · aᵀ` is a single matrix product that adds into W (`addmm_`), so the
+// gradient is never stored. The library's `Trainer.FusedSgd` does this, and `ArticleRecipe.Train` uses it
+// (notebooks 09 and 10 train with it when they find no checkpoint). The cell below trains one epoch both ways
+// from the same seed and compares the two models: the same math, summed in a different order, so they agree to
+// rounding error.
+manual_seed(42);
+var withAutograd = FullyConnected.Create();
+manual_seed(42);
+var byHand = FullyConnected.Create();
+
+var autogradEpoch = new Trainer(withAutograd, optim.SGD(withAutograd.parameters(), learningRate), nn.NLLLoss())
+    .Fit(new DataLoader(cifar2, batchSize: 64, shuffle: true, seed: 42), epochs: 1).Epochs[0];
+var fusedEpoch = Trainer.FusedSgd(byHand, learningRate)
+    .Fit(new DataLoader(cifar2, batchSize: 64, shuffle: true, seed: 42), epochs: 1).Epochs[0];
+
+var largestDifference = withAutograd.parameters().Zip(byHand.parameters())
+    .Max(pair => (pair.First - pair.Second).abs().max().item<float>());
+Console.WriteLine($"Autograd:      loss {autogradEpoch.Loss:F6}, {autogradEpoch.Elapsed.TotalSeconds:F2} s");
+Console.WriteLine($"Fused by hand: loss {fusedEpoch.Loss:F6}, {fusedEpoch.Elapsed.TotalSeconds:F2} s");
+Console.WriteLine($"Largest difference between the two models' weights: {largestDifference:E1}");
+
+// ---
+//
+// [← previous](07-choosing-a-loss.ipynb) · [next →](09-validation.ipynb)

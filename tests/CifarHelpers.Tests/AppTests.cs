@@ -1,0 +1,195 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.RegularExpressions;
+using CifarHelpers.Data;
+using NotebookRunner;
+
+namespace CifarHelpers.Tests;
+
+/// <summary>
+/// Runs every generated app (notebooks/NN-name.cs) once, in order, with <c>dotnet run</c> and no kernel, on the real
+/// data, with <c>-- --epochs 2</c> where it trains. They run in a copy of the repository's build files, library and
+/// apps in a temporary folder, so their checkpoint (08 writes it, 09 and 10 read it) and data stay out of the
+/// working tree. The first app runs from its own folder, the others from the copy's root.
+/// </summary>
+public sealed class AppRuns : IDisposable
+{
+    public AppRuns()
+    {
+        string repo = RepoRoot.Find();
+        Root = Path.Combine(Path.GetTempPath(), "cifar-apps-" + Guid.NewGuid().ToString("N"));
+        foreach (var file in new[] { "global.json", "Directory.Build.props", "Directory.Packages.props" })
+            Copy(Path.Combine(repo, file), Path.Combine(Root, file));
+        foreach (var file in Directory.GetFiles(Path.Combine(repo, "lib"), "*", SearchOption.AllDirectories)
+                                      .Where(f => !Regex.IsMatch(Path.GetRelativePath(repo, f), @"[\\/](bin|obj)[\\/]")))
+            Copy(file, Path.Combine(Root, Path.GetRelativePath(repo, file)));
+        foreach (var file in new[] { "package.json", "package-lock.json", "node_modules/plotly.js-dist-min/plotly.min.js" })
+            if (File.Exists(Path.Combine(repo, "tools", "pages", file)))
+                Copy(Path.Combine(repo, "tools", "pages", file), Path.Combine(Root, "tools", "pages", file));
+        Apps = [.. Directory.GetFiles(Path.Combine(repo, "notebooks"), "*.cs").Select(Path.GetFileName).Where(n => Regex.IsMatch(n!, @"^\d\d-")).Order(StringComparer.Ordinal)!];
+        foreach (var app in Apps) Copy(Path.Combine(repo, "notebooks", app), Path.Combine(Root, "notebooks", app));
+
+        string archive = RealData.Find()
+            ?? throw new InvalidOperationException($"The real archive is missing: set {Cifar10Format.ArchiveVariable}.");
+        foreach (var app in Apps)
+        {
+            string path = Path.Combine(Root, "notebooks", app);
+            var arguments = new List<string> { "run", app == Apps[0] ? app : Path.Combine("notebooks", app) };
+            if (File.ReadAllText(path).Contains("Tutorial.Epochs(", StringComparison.Ordinal)) arguments.AddRange(["--", "--epochs", "2"]);
+            var start = new ProcessStartInfo("dotnet", arguments)
+            {
+                WorkingDirectory = app == Apps[0] ? Path.Combine(Root, "notebooks") : Root,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+            };
+            start.Environment[Cifar10Format.ArchiveVariable] = archive;
+            var clock = Stopwatch.StartNew();
+            using var process = Process.Start(start)!;
+            var stderr = process.StandardError.ReadToEndAsync();
+            string output = process.StandardOutput.ReadToEnd();
+            if (!process.WaitForExit(TimeSpan.FromMinutes(5))) process.Kill(entireProcessTree: true);
+            process.WaitForExit();
+            Results[app[..2]] = new AppResult(app, process.ExitCode, output, stderr.Result, clock.Elapsed);
+        }
+    }
+
+    public string Root { get; }
+    public IReadOnlyList<string> Apps { get; }
+    public Dictionary<string, AppResult> Results { get; } = [];
+
+    static void Copy(string from, string to)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(to)!);
+        File.Copy(from, to);
+    }
+
+    public void Dispose()
+    {
+        try { Directory.Delete(Root, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+}
+
+/// <summary>One app's run.</summary>
+public sealed record AppResult(string Name, int ExitCode, string Output, string Errors, TimeSpan Elapsed)
+{
+    public override string ToString() => $"{Name}: exit {ExitCode} after {Elapsed.TotalSeconds:F0} s\n{Output}\n{Errors}";
+}
+
+[Trait("Category", "RealData")]
+public partial class AppTests(AppRuns runs) : IClassFixture<AppRuns>
+{
+    [Fact]
+    public void EveryNotebookHasAnAppAndEachRunsToTheEnd()
+    {
+        var notebooks = Directory.GetFiles(Path.Combine(RepoRoot.Find(), "notebooks"), "*.ipynb").Select(Path.GetFileNameWithoutExtension).Order(StringComparer.Ordinal);
+        Assert.Equal(notebooks, runs.Apps.Select(Path.GetFileNameWithoutExtension));
+        foreach (var result in runs.Results.Values)
+        {
+            Assert.True(result.ExitCode == 0, result.ToString());
+            Assert.DoesNotContain("Unhandled exception", result.Output + result.Errors);
+        }
+    }
+
+    [Fact]
+    public void App03PrintsTheArticlesMeanAndStd()
+    {
+        string text = runs.Results["03"].Output;
+        AssertClose([0.4914, 0.4822, 0.4465], Values(MeanLine().Matches(text).LastOrDefault()));
+        AssertClose([0.2470, 0.2435, 0.2616], Values(StdLine().Matches(text).LastOrDefault()));
+    }
+
+    [Fact]
+    public void App04PrintsTheSubsetSizes() =>
+        Assert.Contains("Training images: 10000, validation images: 2000", runs.Results["04"].Output);
+
+    [Fact]
+    public void App08TrainsTheEpochsAskedForAndGetsAnAccuracy()
+    {
+        string text = runs.Results["08"].Output;
+        Assert.Equal(["0", "1"], EpochLine().Matches(text).Select(m => m.Groups[1].Value));
+        Assert.Contains("2 epochs, learning rate 0.01", text);
+        var accuracy = Regex.Match(text, @"^Validation accuracy: ([0-9.]+) \((\d+) of 2000\)$", RegexOptions.Multiline);
+        Assert.True(accuracy.Success, text);
+        Assert.InRange(double.Parse(accuracy.Groups[1].Value, CultureInfo.InvariantCulture), 0.70, 0.90);
+    }
+
+    [Fact]
+    public void App09LoadsTheCheckpointOf08AndPrintsItsAccuracy()
+    {
+        string text = runs.Results["09"].Output;
+        Assert.Matches(@"Loaded \.\./data/models/birds-airplanes-fc\.bin: 2 epochs, seed 42", text);
+        var match = AccuracyLine().Match(text);
+        Assert.True(match.Success, text);
+        Assert.InRange(double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture), 0.70, 0.90);
+    }
+
+    [Fact]
+    public void App10CountsTheParameters()
+    {
+        // Today's notebook prints (1574402, [1572864, 512, 1024, 2]); the rewritten one prints 1574402 [1572864, 512, 1024, 2].
+        Assert.Matches(@"\(?1574402,? \[1572864, 512, 1024, 2\]\)?", runs.Results["10"].Output);
+        Assert.Contains("Both models trained for 2 epochs.", runs.Results["10"].Output);
+    }
+
+    [Fact]
+    public void PicturesAndChartsLandUnderArtifactsAppsAndAreAnnounced()
+    {
+        var announced = new List<string>();
+        foreach (var result in runs.Results.Values)
+        {
+            string from = result.Name == runs.Apps[0] ? Path.Combine(runs.Root, "notebooks") : runs.Root;
+            foreach (Match m in Announcement().Matches(result.Output))
+            {
+                string path = Path.GetFullPath(Path.Combine(from, m.Groups[2].Value));
+                string folder = Path.Combine(runs.Root, "artifacts", "apps", Path.GetFileNameWithoutExtension(result.Name));
+                Assert.StartsWith(folder + Path.DirectorySeparatorChar, path);
+                Assert.True(File.Exists(path), $"{result.Name} announced {path}, which is not there");
+                if (m.Groups[1].Value == "Picture")
+                    Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, File.ReadAllBytes(path).Take(4));
+                else
+                {
+                    Assert.Contains("<script src=\"plotly.min.js\"", File.ReadAllText(path));
+                    Assert.True(File.Exists(Path.Combine(folder, "plotly.min.js")), "plotly.min.js is not beside the chart");
+                }
+                announced.Add($"{result.Name[..2]} {m.Groups[1].Value}");
+            }
+        }
+        // Where the notebooks show pictures and charts: 01-04, 06, 09 and 10 pictures; 05, 07 and 08 charts.
+        Assert.Equal(["01 Picture", "02 Picture", "03 Picture", "03 Picture", "04 Picture", "05 Chart", "06 Picture", "07 Chart", "08 Chart", "09 Picture", "10 Picture"],
+                     announced.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void TablesPrintAsText()
+    {
+        Assert.Matches(@"(?m)^label\s+class\s+images\r?\n\s*0\s+airplane\s+5000$", runs.Results["01"].Output);
+        Assert.Matches(@"(?m)^epoch\s+loss\s+mean loss\s+seconds$", runs.Results["08"].Output);
+    }
+
+    static double[] Values(Match? match)
+    {
+        Assert.True(match is { Success: true }, "the line is missing");
+        return match.Groups[1].Value.Split(',').Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray();
+    }
+
+    static void AssertClose(double[] expected, double[] actual)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        for (int i = 0; i < expected.Length; i++) Assert.InRange(actual[i], expected[i] - 1e-4, expected[i] + 1e-4);
+    }
+
+    [GeneratedRegex(@"^mean tensor\(\[([^\]]+)\]\)", RegexOptions.Multiline)]
+    private static partial Regex MeanLine();
+
+    [GeneratedRegex(@"^std  tensor\(\[([^\]]+)\]\)", RegexOptions.Multiline)]
+    private static partial Regex StdLine();
+
+    [GeneratedRegex(@"^Epoch: (\d+), Loss: ([0-9.]+)", RegexOptions.Multiline)]
+    private static partial Regex EpochLine();
+
+    [GeneratedRegex(@"^Accuracy: ([0-9.]+)", RegexOptions.Multiline)]
+    private static partial Regex AccuracyLine();
+
+    [GeneratedRegex(@"^(Picture|Chart|Page): (\S+)", RegexOptions.Multiline)]
+    private static partial Regex Announcement();
+}
