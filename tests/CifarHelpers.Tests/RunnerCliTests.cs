@@ -141,6 +141,45 @@ public sealed class RunnerCliTests : IDisposable
     }
 }
 
+/// <summary>The reporter's plain mode, for redirected output: lines only, never a control character.</summary>
+[Trait("Category", "Unit")]
+public sealed class ReporterTests
+{
+    [Fact]
+    public void AProgressLineThatRewritesItselfBecomesPlainLines()
+    {
+        var output = new StringWriter();
+        var log = new Reporter(output, plain: true).DataLog;
+
+        // What the downloader writes: a progress text rewritten after \r, then the final text and a newline.
+        log.Write("\rDownloading x: 1.0 MB");
+        log.Write("\rDownloading x: 2.0 MB");
+        log.WriteLine("\rDownloading x: 3.0 MB, done");
+        log.WriteLine("Extracted and verified 6 files");
+
+        Assert.Equal("Downloading x: 3.0 MB, done\nExtracted and verified 6 files\n", output.ToString().Replace("\r\n", "\n"));
+    }
+
+    [Fact]
+    public void ThePlainTableHasARowPerNotebookAndNoControlCharacters()
+    {
+        var output = new StringWriter();
+        var results = new List<NotebookResult>
+        {
+            new("06-model.ipynb", true, TimeSpan.FromSeconds(18.5), "06-model.ipynb", [], "(1574402, [1572864, 512, 1024, 2])\nother\n"),
+            new("08-training.ipynb", false, TimeSpan.FromSeconds(600.4), "08-training.ipynb", ["timed out after 600 s and was stopped"], ""),
+        };
+
+        new Reporter(output, plain: true).Summary(results);
+
+        string table = output.ToString();
+        Assert.Matches(@"\| 06-model\.ipynb +\| PASS +\| +18\.5 s \| \(1574402, \[1572864, 512, 1024, 2\]\) +\|", table);
+        Assert.Matches(@"\| 08-training\.ipynb +\| FAIL +\| +600\.4 s \| error: timed out after 600 s and was stopped +\|", table);
+        Assert.DoesNotContain("other", table);
+        Assert.DoesNotContain(table, c => char.IsControl(c) && c != '\n');
+    }
+}
+
 /// <summary>A redirected run (CI, a pipe) stays alive on the log: a line at least every 35 s, no control characters.</summary>
 [Trait("Category", "Notebook")]
 public sealed class RunnerHeartbeatTests
