@@ -96,9 +96,9 @@ public sealed class RunnerCliTests : IDisposable
     public void JupyterMissingForTheJupyterClientIsOneLineAndExitOne()
     {
         string copy = RepoShape();
-        string dotnetDir = Path.GetDirectoryName(Environment.ProcessPath!)!;
-        Assert.False(File.Exists(Path.Combine(dotnetDir, "jupyter")));
-        var run = RunnerProcess.Run(copy, ["--no-data", "--client", "jupyter"], new Dictionary<string, string?> { ["PATH"] = dotnetDir });
+        // The runner itself is started by full path resolution here; inside it, PATH leads to an empty folder.
+        string emptyBin = Directory.CreateDirectory(Path.Combine(temp, "empty-bin")).FullName;
+        var run = RunnerProcess.Run(copy, ["--no-data", "--client", "jupyter"], new Dictionary<string, string?> { ["PATH"] = emptyBin });
 
         AssertKnownFailure(run, "--client jupyter needs the jupyter command");
     }
