@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using NotebookRunner;
 
 namespace CifarHelpers.Tests;
@@ -14,16 +13,10 @@ public class RunnerTests
         // Four fixtures: one passes, one throws midway, one does not compile, one hangs past the time limit.
         string fixtures = Path.Combine(repo, "tests", "CifarHelpers.Tests", "Fixtures");
         string output = Path.Combine(repo, "artifacts", "test-failing", Guid.NewGuid().ToString("N"), "not-yet-there");
-        var start = new ProcessStartInfo("dotnet", [typeof(NotebookRun).Assembly.Location, "--notebooks", fixtures, "--out", output,
-                                                    "--no-data", "--timeout", "45"])
-        {
-            WorkingDirectory = repo, RedirectStandardOutput = true, RedirectStandardError = true,
-        };
-        using var process = Process.Start(start)!;
-        string stdout = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
+        var run = RunnerProcess.Run(repo, ["--notebooks", fixtures, "--out", output, "--no-data", "--timeout", "45"]);
+        string stdout = run.Stdout;
 
-        Assert.NotEqual(0, process.ExitCode);
+        Assert.Equal(1, run.ExitCode);
         Assert.Contains("PASS passes.ipynb", stdout);
         Assert.Contains("FAIL fails-midway.ipynb", stdout);
         Assert.Contains("this cell fails on purpose", stdout);
@@ -31,6 +24,9 @@ public class RunnerTests
         Assert.Contains("FAIL hangs.ipynb", stdout);
         Assert.Contains("timed out after 45 s", stdout);
         Assert.EndsWith("1 passed, 3 failed", stdout.TrimEnd());
+        // The closing table, one row per notebook, just before that line.
+        Assert.Matches(@"\| passes\.ipynb +\| PASS +\| +[0-9.]+ s \|", stdout);
+        Assert.Matches(@"\| hangs\.ipynb +\| FAIL +\| +[0-9.]+ s \| error: timed out after 45 s", stdout);
 
         // The missing output folder was created; the cells after the failing one still ran; the sources stayed clean.
         var (text, errors) = NotebookRun.ReadOutputs(Path.Combine(output, "fails-midway.ipynb"));

@@ -22,6 +22,12 @@ public sealed record NotebookResult(string Name, bool Passed, TimeSpan Elapsed, 
         RegexOptions.Compiled);
 }
 
+/// <summary>The cell a client has started.</summary>
+/// <param name="Index">Its number among the code cells, from 1.</param>
+/// <param name="Count">How many code cells the notebook has.</param>
+/// <param name="FirstLine">The first line of its source.</param>
+public sealed record CellProgress(int Index, int Count, string FirstLine);
+
 /// <summary>The notebook client that executes the notebooks.</summary>
 public enum Client
 {
@@ -40,7 +46,13 @@ public enum Client
 public sealed class NotebookRun(string outputDir, TimeSpan timeout, Client client = Client.Repl, string? jupyterPath = null)
 {
     /// <summary>Executes <paramref name="notebook"/> and reads its executed copy.</summary>
-    public NotebookResult Execute(string notebook)
+    public NotebookResult Execute(string notebook) => Execute(notebook, null);
+
+    /// <summary>
+    /// Executes <paramref name="notebook"/> and reads its executed copy; <paramref name="onCell"/> hears, from another
+    /// thread, each cell as it starts, where the client tells it (Jupyter does; dotnet-repl prints nothing while it runs).
+    /// </summary>
+    public NotebookResult Execute(string notebook, Action<CellProgress>? onCell)
     {
         string name = Path.GetFileName(notebook);
         Directory.CreateDirectory(outputDir);
@@ -58,8 +70,9 @@ public sealed class NotebookRun(string outputDir, TimeSpan timeout, Client clien
         string[] arguments = client == Client.Repl
             ? ["tool", "run", "dotnet-repl", "--", "--run", name, "--exit-after-run", "--output-path", executed, "--output-format", "ipynb"]
             // --allow-errors records a failing cell and goes on, as dotnet-repl does; errors are read from the copy.
+            // At DEBUG, nbconvert logs "Executing cell:" and the cell's source as each cell starts: the progress hook.
             : ["nbconvert", "--to", "notebook", "--execute", "--allow-errors", "--ExecutePreprocessor.timeout=-1",
-               "--output-dir", Path.GetDirectoryName(executed)!, name];
+               "--log-level=DEBUG", "--output-dir", Path.GetDirectoryName(executed)!, name];
         foreach (var arg in arguments) start.ArgumentList.Add(arg);
         start.Environment["DOTNET_CLI_UI_LANGUAGE"] = "en";
         if (client == Client.Jupyter)
@@ -72,7 +85,8 @@ public sealed class NotebookRun(string outputDir, TimeSpan timeout, Client clien
         using var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
         process.StandardInput.Close();
         var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
+        int cells = client == Client.Jupyter ? CodeCells(notebook) : 0;
+        var stderr = Task.Run(() => ReadErrors(process.StandardError, cells, onCell));
         var errors = new List<string>();
         if (!process.WaitForExit(timeout))
         {
@@ -101,6 +115,46 @@ public sealed class NotebookRun(string outputDir, TimeSpan timeout, Client clien
         }
         return new NotebookResult(name, errors.Count == 0, clock.Elapsed, executed, errors, text);
     }
+
+    /// <summary>
+    /// Reads the client's standard error to its end. nbconvert's DEBUG records (lines that start with
+    /// <c>[NbConvertApp] </c>, and the cell source after <c>Executing cell:</c>) are dropped, its warnings and errors
+    /// kept; each <c>Executing cell:</c> is reported to <paramref name="onCell"/>.
+    /// </summary>
+    static string ReadErrors(StreamReader reader, int cells, Action<CellProgress>? onCell)
+    {
+        const string Prefix = "[NbConvertApp] ";
+        var kept = new System.Text.StringBuilder();
+        int cell = 0;
+        bool inSource = false, firstSourceLine = false;
+        for (string? line; (line = reader.ReadLine()) is not null;)
+        {
+            if (line.StartsWith(Prefix, StringComparison.Ordinal))
+            {
+                inSource = line == Prefix + "Executing cell:";
+                firstSourceLine = inSource;
+                if (inSource) cell++;
+                string rest = line[Prefix.Length..];
+                if (rest.StartsWith("WARNING", StringComparison.Ordinal) || rest.StartsWith("ERROR", StringComparison.Ordinal)
+                    || rest.StartsWith("CRITICAL", StringComparison.Ordinal))
+                    kept.AppendLine(line);
+                continue;
+            }
+            if (inSource)
+            {
+                if (firstSourceLine) onCell?.Invoke(new CellProgress(cell, cells, line.Trim()));
+                firstSourceLine = false;
+                continue;
+            }
+            kept.AppendLine(line);
+        }
+        return kept.ToString();
+    }
+
+    /// <summary>The code cells a client executes: those with some source.</summary>
+    static int CodeCells(string notebook) =>
+        JsonNode.Parse(File.ReadAllText(notebook))!["cells"]!.AsArray()
+                .Count(c => (string?)c!["cell_type"] == "code" && Join(c["source"]).Trim().Length > 0);
 
     /// <summary>The printed text and the error outputs of an executed notebook.</summary>
     public static (string Text, List<string> Errors) ReadOutputs(string executedNotebook)

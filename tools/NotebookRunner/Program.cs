@@ -1,75 +1,275 @@
+using System.CommandLine;
+using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
 using CifarHelpers.Data;
 using NotebookRunner;
 
-// Runs the tutorial headless: gets the data, then executes every notebook in order with dotnet-repl.
-// Usage: dotnet run --project tools/NotebookRunner -c Release -- [--client repl|jupyter] [--pages] [--notebooks DIR]
-//        [--out DIR] [--timeout SECONDS] [--only TEXT]... [--no-data]
-string repoRoot = RepoRoot.Find();
-string notebooks = Path.Combine(repoRoot, "notebooks");
-string? output = null;
-var timeout = TimeSpan.FromMinutes(10);
-var only = new List<string>();
-bool prepareData = true;
-var client = Client.Repl;
-bool pages = false;
-for (int i = 0; i < args.Length; i++)
+// Runs the tutorial headless: gets the data, then executes every notebook in order with dotnet-repl (or Jupyter).
+// Exit codes: 0 every notebook passed; 1 a notebook failed, or a known failure (its message on stderr);
+// 2 a bad option or value; 70 an unexpected error (a bug: its stack trace on stderr).
+var clientOption = new Option<Client>("--client")
 {
-    switch (args[i])
+    Description = "The notebook client: repl (dotnet-repl, the default) or jupyter (Jupyter's nbconvert --execute with the project's .NET kernelspec).",
+    HelpName = "repl|jupyter",
+    DefaultValueFactory = _ => Client.Repl,
+    CustomParser = result =>
     {
-        case "--notebooks": notebooks = Path.GetFullPath(args[++i]); break;
-        case "--out": output = Path.GetFullPath(args[++i]); break;
-        case "--timeout": timeout = TimeSpan.FromSeconds(double.Parse(args[++i], CultureInfo.InvariantCulture)); break;
-        case "--only": only.Add(args[++i]); break;
-        case "--no-data": prepareData = false; break;
-        case "--client": client = Enum.Parse<Client>(args[++i], ignoreCase: true); break;
-        case "--pages": pages = true; break;
-        default:
-            Console.Error.WriteLine($"Unknown argument {args[i]}. Usage: [--client repl|jupyter] [--pages] [--notebooks DIR] [--out DIR] [--timeout SECONDS] [--only TEXT]... [--no-data]");
-            return 2;
+        string value = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
+        foreach (var client in Enum.GetValues<Client>())
+            if (string.Equals(value, client.ToString(), StringComparison.OrdinalIgnoreCase)) return client;
+        result.AddError($"--client takes repl or jupyter, not '{value}'.");
+        return Client.Repl;
+    },
+};
+var pagesOption = new Option<bool>("--pages")
+{
+    Description = "Also render the executed notebooks to offline HTML pages in artifacts/pages/, with an index.",
+};
+var notebooksOption = new Option<DirectoryInfo>("--notebooks")
+{
+    Description = "The folder of notebooks to run (default: the repository's notebooks/).",
+    HelpName = "DIR",
+}.AcceptExistingOnly();
+var outOption = new Option<string>("--out")
+{
+    Description = "Where the executed copies go (default: artifacts/executed/, or artifacts/executed-jupyter/ with --client jupyter).",
+    HelpName = "DIR",
+};
+var timeoutOption = new Option<double>("--timeout")
+{
+    Description = "The time limit of one notebook, in seconds; a notebook still running then is stopped and fails.",
+    HelpName = "SECONDS",
+    DefaultValueFactory = _ => 600,
+    CustomParser = result =>
+    {
+        string value = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
+        if (double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out double seconds) && seconds is > 0 and < 1e7)
+            return seconds;
+        result.AddError($"--timeout takes a positive number of seconds, for example 600, not '{value}'.");
+        return 0;
+    },
+};
+var onlyOption = new Option<string[]>("--only")
+{
+    Description = "Run only the notebooks whose file name contains TEXT; repeat it for several (--only 08 --only 09).",
+    HelpName = "TEXT",
+};
+var noDataOption = new Option<bool>("--no-data")
+{
+    Description = "Do not get or verify CIFAR-10 first (by default it is prepared in data/CIFAR-10, from CIFAR10_ARCHIVE or the official download).",
+};
+
+var root = new RootCommand(
+    "Runs the tutorial's notebooks headless, in order, and prints pass/fail, time and key figures per notebook, then " +
+    "'N passed, N failed'. Exit codes: 0 all passed; 1 a notebook failed, or a known failure such as no data (one " +
+    "line on stderr says what to do); 2 a bad option; 70 an unexpected error (a bug, with its stack trace).")
+{
+    clientOption, pagesOption, notebooksOption, outOption, timeoutOption, onlyOption, noDataOption,
+};
+root.SetAction(parsed => Runner.Run(new RunOptions(
+    parsed.GetValue(clientOption),
+    parsed.GetValue(pagesOption),
+    parsed.GetValue(notebooksOption)?.FullName,
+    parsed.GetValue(outOption) is { } output ? Path.GetFullPath(output) : null,
+    TimeSpan.FromSeconds(parsed.GetValue(timeoutOption)),
+    parsed.GetValue(onlyOption) ?? [],
+    !parsed.GetValue(noDataOption))));
+
+var parseResult = root.Parse(args);
+if (parseResult.Errors.Count > 0)
+{
+    string errors = string.Join(" ", parseResult.Errors.Select(e => RunnerFailure.OneLine(e.Message)).Distinct());
+    Console.Error.WriteLine($"error: {errors} See --help for the options.");
+    return 2;
+}
+try
+{
+    return parseResult.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+}
+catch (RunnerFailure failure)
+{
+    Console.Error.WriteLine($"error: {failure.Message}");
+    return 1;
+}
+catch (Exception e)
+{
+    Console.Error.WriteLine($"Unexpected error (a bug in the runner, please report it with this trace):{Environment.NewLine}{e}");
+    return 70;
+}
+
+namespace NotebookRunner
+{
+    /// <summary>The runner's options, parsed.</summary>
+    /// <param name="Client">The notebook client.</param>
+    /// <param name="Pages">Render HTML pages afterwards.</param>
+    /// <param name="Notebooks">The notebooks' folder; the repository's when null.</param>
+    /// <param name="Output">Where the executed copies go; the client's default folder when null.</param>
+    /// <param name="Timeout">The time limit of one notebook.</param>
+    /// <param name="Only">Name filters; empty for every notebook.</param>
+    /// <param name="PrepareData">Prepare CIFAR-10 first.</param>
+    public sealed record RunOptions(Client Client, bool Pages, string? Notebooks, string? Output, TimeSpan Timeout,
+                                    IReadOnlyList<string> Only, bool PrepareData);
+
+    /// <summary>The run itself: data, tools, notebooks, pages, the summary. Known failures throw <see cref="RunnerFailure"/>.</summary>
+    public static class Runner
+    {
+        /// <summary>Runs the notebooks; returns 0 when every one passed, 1 otherwise.</summary>
+        public static int Run(RunOptions options)
+        {
+            string repoRoot;
+            try
+            {
+                repoRoot = RepoRoot.Find();
+            }
+            catch (DirectoryNotFoundException e)
+            {
+                throw new RunnerFailure($"{e.Message} Run the command from inside the repository.", e);
+            }
+            string notebooks = options.Notebooks ?? Path.Combine(repoRoot, "notebooks");
+            string output = options.Output ?? Path.Combine(repoRoot, "artifacts", options.Client == Client.Repl ? "executed" : "executed-jupyter");
+            var files = Directory.GetFiles(notebooks, "*.ipynb").Order(StringComparer.Ordinal)
+                                 .Where(f => options.Only.Count == 0 || options.Only.Any(o => Path.GetFileName(f).Contains(o, StringComparison.Ordinal)))
+                                 .ToList();
+            if (files.Count == 0)
+                throw new RunnerFailure(options.Only.Count == 0
+                    ? $"{notebooks} has no notebooks (*.ipynb)."
+                    : $"No notebook in {notebooks} has {string.Join(" or ", options.Only.Select(o => $"'{o}'"))} in its name.");
+
+            var reporter = new Reporter(Console.Out, Console.IsOutputRedirected);
+            if (options.PrepareData) PrepareData(Path.Combine(repoRoot, Cifar10Format.DefaultRoot), reporter.DataLog);
+            if (options.Client == Client.Jupyter) RequireJupyter(repoRoot);
+            RestoreTools(repoRoot);
+            if (options.Client == Client.Repl) RequireRepl(repoRoot);
+
+            string? jupyterPath = null;
+            if (options.Client == Client.Jupyter)
+            {
+                try
+                {
+                    jupyterPath = JupyterKernel.Install(Path.Combine(repoRoot, "artifacts", "jupyter"));
+                }
+                catch (FileNotFoundException e)
+                {
+                    throw new RunnerFailure(e.Message, e);
+                }
+            }
+            try
+            {
+                Directory.CreateDirectory(output);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new RunnerFailure($"Cannot create the output folder {output}: {e.Message} Choose another with --out.", e);
+            }
+
+            var run = new NotebookRun(output, options.Timeout, options.Client, jupyterPath);
+            var results = new List<NotebookResult>();
+            var total = Stopwatch.StartNew();
+            foreach (var file in files)
+            {
+                var result = reporter.Track(Path.GetFileName(file), onCell => run.Execute(file, onCell));
+                results.Add(result);
+                Console.WriteLine($"{(result.Passed ? "PASS" : "FAIL")} {result.Name} {result.Elapsed.TotalSeconds,6:F1} s");
+                foreach (var line in result.KeyFigures) Console.WriteLine($"     {line}");
+                foreach (var error in result.Errors) Console.WriteLine($"     error: {error}");
+            }
+            Console.WriteLine($"Executed copies ({options.Client}) in {output}; total {total.Elapsed.TotalSeconds:F1} s");
+            if (options.Pages)
+            {
+                string pagesDir = Path.Combine(repoRoot, "artifacts", "pages");
+                IReadOnlyList<string> rendered;
+                try
+                {
+                    rendered = Pages.Render(repoRoot, results.Where(r => File.Exists(r.ExecutedPath)).Select(r => r.ExecutedPath).ToList(), pagesDir);
+                }
+                catch (Win32Exception e)
+                {
+                    throw new RunnerFailure($"The pages need Jupyter's nbconvert and npm: {e.Message}", e);
+                }
+                Console.WriteLine($"Pages: {rendered[0]} ({rendered.Count - 1} notebooks)");
+            }
+            reporter.Summary(results);
+            int failed = results.Count(r => !r.Passed);
+            Console.WriteLine($"{results.Count - failed} passed, {failed} failed");
+            return failed == 0 ? 0 : 1;
+        }
+
+        /// <summary>Gets and verifies CIFAR-10; its known failures (no data, a bad archive, a folder that cannot be written) become one line.</summary>
+        static void PrepareData(string dataRoot, TextWriter log)
+        {
+            try
+            {
+                // Offline when CIFAR10_ARCHIVE names a local archive; otherwise the official download.
+                new Cifar10Store(dataRoot, log: log).Prepare(download: true);
+            }
+            catch (Exception e) when (e is DataUnavailableException or DataFolderException or InvalidDataException or UnsafeEntryException)
+            {
+                throw new RunnerFailure(e.Message, e);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // For example the lock of a data folder that another process holds for too long.
+                throw new RunnerFailure($"Preparing the data in {dataRoot} failed: {e.Message}", e);
+            }
+        }
+
+        /// <summary>Checks that Jupyter's nbconvert is there before anything runs.</summary>
+        static void RequireJupyter(string repoRoot)
+        {
+            const string Install = "Install Jupyter's nbconvert and client (Debian or Ubuntu: apt-get install jupyter-nbconvert " +
+                                   "jupyter-client python3-ipykernel), or run with --client repl.";
+            int exitCode;
+            try
+            {
+                (exitCode, _) = RunTool(repoRoot, "jupyter", "nbconvert", "--version");
+            }
+            catch (Win32Exception)
+            {
+                throw new RunnerFailure($"--client jupyter needs the jupyter command, and it is not on PATH. {Install}");
+            }
+            if (exitCode != 0) throw new RunnerFailure($"`jupyter nbconvert --version` failed with exit code {exitCode}. {Install}");
+        }
+
+        /// <summary>Restores the pinned local tools (dotnet-repl, dotnet-interactive).</summary>
+        static void RestoreTools(string repoRoot)
+        {
+            var (exitCode, text) = RunTool(repoRoot, "dotnet", "tool", "restore");
+            if (exitCode != 0)
+            {
+                throw new RunnerFailure(
+                    $"`dotnet tool restore` failed with exit code {exitCode}: {LastLine(text)} It installs the pinned dotnet-repl and " +
+                    "dotnet-interactive (.config/dotnet-tools.json) from NuGet: check the network or the NuGet source, then run it again.");
+            }
+        }
+
+        /// <summary>Checks that the restored dotnet-repl starts, so a missing tool is one message, not a failure per notebook.</summary>
+        static void RequireRepl(string repoRoot)
+        {
+            var (exitCode, text) = RunTool(repoRoot, "dotnet", "tool", "run", "dotnet-repl", "--", "--version");
+            if (exitCode != 0)
+                throw new RunnerFailure(
+                    $"dotnet-repl does not start (exit code {exitCode}): {LastLine(text)} It is a local tool pinned in " +
+                    ".config/dotnet-tools.json: run `dotnet tool restore` in the repository, or use --client jupyter.");
+        }
+
+        static string LastLine(string text) =>
+            text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault() ?? "";
+
+        /// <summary>Runs a tool to its end, reading both of its pipes at once; returns its exit code and output.</summary>
+        static (int ExitCode, string Output) RunTool(string dir, string file, params string[] arguments)
+        {
+            var start = new ProcessStartInfo(file, arguments)
+            {
+                WorkingDirectory = dir, RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true,
+            };
+            start.Environment["DOTNET_CLI_UI_LANGUAGE"] = "en";
+            using var process = Process.Start(start) ?? throw new Win32Exception($"{file} did not start");
+            process.StandardInput.Close();
+            var stderr = process.StandardError.ReadToEndAsync();
+            string stdout = process.StandardOutput.ReadToEnd();
+            process.WaitForExit();
+            return (process.ExitCode, stdout + stderr.Result);
+        }
     }
-}
-
-if (prepareData)
-{
-    // Offline when CIFAR10_ARCHIVE names a local archive; otherwise the official download.
-    new Cifar10Store(Path.Combine(repoRoot, Cifar10Format.DefaultRoot)).Prepare(download: true);
-}
-
-Run(repoRoot, "dotnet", "tool", "restore");
-output ??= Path.Combine(repoRoot, "artifacts", client == Client.Repl ? "executed" : "executed-jupyter");
-string? jupyterPath = client == Client.Jupyter ? JupyterKernel.Install(Path.Combine(repoRoot, "artifacts", "jupyter")) : null;
-var files = Directory.GetFiles(notebooks, "*.ipynb").Order(StringComparer.Ordinal)
-                     .Where(f => only.Count == 0 || only.Any(o => Path.GetFileName(f).Contains(o, StringComparison.Ordinal)))
-                     .ToList();
-var run = new NotebookRun(output, timeout, client, jupyterPath);
-var results = new List<NotebookResult>();
-var total = Stopwatch.StartNew();
-foreach (var file in files)
-{
-    Console.WriteLine($"{Path.GetFileName(file)} ...");
-    var result = run.Execute(file);
-    results.Add(result);
-    Console.WriteLine($"{(result.Passed ? "PASS" : "FAIL")} {result.Name} {result.Elapsed.TotalSeconds,6:F1} s");
-    foreach (var line in result.KeyFigures) Console.WriteLine($"     {line}");
-    foreach (var error in result.Errors) Console.WriteLine($"     error: {error}");
-}
-Console.WriteLine($"Executed copies ({client}) in {output}; total {total.Elapsed.TotalSeconds:F1} s");
-if (pages)
-{
-    string pagesDir = Path.Combine(repoRoot, "artifacts", "pages");
-    var rendered = Pages.Render(repoRoot, results.Where(r => File.Exists(r.ExecutedPath)).Select(r => r.ExecutedPath).ToList(), pagesDir);
-    Console.WriteLine($"Pages: {rendered[0]} ({rendered.Count - 1} notebooks)");
-}
-int failed = results.Count(r => !r.Passed);
-Console.WriteLine($"{results.Count - failed} passed, {failed} failed");
-return failed == 0 && results.Count > 0 ? 0 : 1;
-
-static void Run(string dir, string file, params string[] arguments)
-{
-    using var process = Process.Start(new ProcessStartInfo(file, arguments) { WorkingDirectory = dir, RedirectStandardOutput = true })!;
-    process.StandardOutput.ReadToEnd();
-    process.WaitForExit();
-    if (process.ExitCode != 0) throw new InvalidOperationException($"{file} {string.Join(' ', arguments)} failed with {process.ExitCode}");
 }
