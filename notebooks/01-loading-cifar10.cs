@@ -20,19 +20,23 @@ using static CifarHelpers.Notebook.NotebookApp;
 
 CifarHelpers.Notebook.NotebookApp.Start();
 
-// # 01 · Loading CIFAR-10 (下载 CIFAR-10 数据集)
+// # 01 · Loading CIFAR-10
 //
-// §1.1 of the article.
+// The article *pytorch深度学习实战:全连接神经网络图像识别* ("PyTorch deep learning in practice: image recognition with a fully connected network"),
+// **§1 实践目标:区分图片中的鸟和飞机** (Goal of the exercise: telling birds from airplanes in pictures) and
+// **§2 加载数据** (Loading the data).
 //
-// Everything in this tutorial starts with a folder of pictures. Here we fetch CIFAR-10, the small
-// colour-image data set the article uses, and take a first look at it.
+// The article sets itself one small goal (§1): given a 32×32 colour picture, say whether it shows a bird or an
+// airplane. Its pictures come from CIFAR-10, and everything starts with a folder of them. Here we fetch CIFAR-10
+// as the article does in §2, and take a first look at it.
 //
 // **What you will learn**
 //
-// - how `new CIFAR10(dataPath, train: true, download: true)` mirrors torchvision's `datasets.CIFAR10(...)`;
+// - how `new CIFAR10(dataPath, train: true, download: true)` mirrors the article's `datasets.CIFAR10(data_path, train=True, download=True)`;
 // - where the files land on disk, how they are checked, and how to work offline with `CIFAR10_ARCHIVE`;
 // - how many images the training and validation splits hold, and what the ten classes are;
-// - what one raw item looks like: a label and a 32×32 picture stored as H×W×C bytes, just like a PIL image.
+// - what one raw item looks like: a label and a 32×32 picture stored as H×W×C bytes, just like a PIL image;
+// - what TorchVision for .NET's own `CIFAR10` looks like, and what our class adds to it.
 
 // ## Set-up
 //
@@ -44,7 +48,8 @@ var device = Tutorial.Setup(seed: 42);
 
 // ## Download the two splits
 //
-// The article asks torchvision for the training split and the validation split (CIFAR-10's test batch).
+// The article asks torchvision for the training split (`train=True`) and the validation split (`train=False`,
+// CIFAR-10's test batch), with `data_path = './data/CIFAR-10/'`.
 // We do the same with our `CIFAR10` class; the arguments carry the same names in C# casing.
 //
 // `dataPath` is relative to this notebook, so the data lives in the repository's `data/CIFAR-10/` folder.
@@ -86,9 +91,10 @@ foreach (var file in new System.IO.DirectoryInfo(batchesDir).GetFiles().OrderBy(
 
 // ## What kind of object is it?
 //
-// The article prints `type(cifar10).__mro__` to show that the CIFAR-10 class is a kind of `Dataset`.
-// In C# we can walk the same chain with reflection: `CIFAR10` derives from `ImageDataset`, the
-// library's general "images plus labels" class, which the other notebooks use for subsets too.
+// The book (chapter 7 of *Deep Learning with PyTorch*, which the article follows) prints `type(cifar10).__mro__` to
+// show that the CIFAR-10 class is a kind of `Dataset`; the article itself does not. In C# we can walk the same chain
+// with reflection: `CIFAR10` derives from `ImageDataset`, the library's general "images plus labels" class, which the
+// other notebooks use for subsets too.
 for (var type = cifar10.GetType(); type is not null; type = type.BaseType)
     Console.WriteLine(type.FullName);
 
@@ -101,8 +107,9 @@ Console.WriteLine($"cifar10Val.Count = {cifar10Val.Count}");
 
 // ## The ten classes
 //
-// The article writes the class names out by hand. Our dataset carries them in `Classes`, indexed by
-// label, so label 0 is an airplane, label 2 a bird, and so on.
+// The book writes the ten class names out by hand; the article only needs two of them (`class_names = ['airplane',
+// 'bird']`, notebook 04). Our dataset carries all ten in `Classes`, indexed by label, so label 0 is an airplane,
+// label 2 a bird, and so on.
 for (int i = 0; i < cifar10.Classes.Count; i++)
     Console.WriteLine($"{i}: {cifar10.Classes[i]}");
 
@@ -130,9 +137,37 @@ var (img, label) = cifar10[99];
 Console.WriteLine($"label {label}: {cifar10.Classes[(int)label]}");
 Console.WriteLine($"image {img.dtype} [{string.Join(", ", img.shape)}]");
 
-// Now let's look at it. The article calls `plt.imshow(img)`; here `Images.Show` turns an H×W×C tensor into
-// a small picture, enlarged so the 32×32 pixels are easy to see.
+// Now let's look at it. The book shows this PIL image with `plt.imshow(img)`; the article shows its pictures only
+// after `ToTensor` (notebook 02). Here `Images.Show` turns an H×W×C tensor into a small picture, enlarged so the
+// 32×32 pixels are easy to see.
 display(Images.Show(img, caption: $"cifar10[99]: {cifar10.Classes[(int)label]}"));
+
+// ## The plain TorchVision for .NET way
+//
+// Our `CIFAR10` is a helper. TorchSharp's companion package TorchVision (`#r "nuget: TorchVision, 0.107.0"`) has
+// its own, and a reader should know it. Written without our library, this notebook's loading step is:
+//
+// ```csharp
+// // TorchVision looks for <root>/CIFAR10/cifar-10-batches-bin, so root is the folder above that.
+// var cifar10 = torchvision.datasets.CIFAR10(root, true, true, (torchvision.ITransform?)null!);   // train, download
+// var item = cifar10.GetTensor(99);                 // a Dictionary<string, Tensor>
+// var img = item["data"];                           // float [3, 32, 32], already divided by 256
+// var label = item["label"].item<long>();
+// ```
+//
+// What our class adds, and why the notebooks use it:
+//
+// - **It reads like the article.** `cifar10[99]` gives an `(image, label)` pair, and without a transform the image is
+//   the raw H×W×C bytes, as the article's PIL image is; `ToTensor` (notebook 02) then makes floats in [0, 1] by
+//   dividing by 255, as PyTorch does. TorchVision's items are floats from the start, divided by 256.
+// - **Checked files.** It verifies every file against CIFAR-10's MD5 sums, can unpack a local archive
+//   (`CIFAR10_ARCHIVE`), and resumes a broken download. TorchVision downloads without a checksum.
+// - **One tensor per split.** It reads the 50,000 images into one `uint8 [50000, 3, 32, 32]` tensor and works on it in
+//   bulk. TorchVision builds one tensor per image (50,000 small tensors), and disposing one of its items breaks the
+//   dataset for good.
+//
+// We do not run TorchVision's loader here: reading the split its way takes several seconds and adds a package, and
+// the bench (`bench/`) measures it against ours.
 
 // ---
 //

@@ -20,19 +20,22 @@ using static CifarHelpers.Notebook.NotebookApp;
 
 CifarHelpers.Notebook.NotebookApp.Start();
 
-// # 02 · From image to tensor: ToTensor (Dataset 变换：ToTensor)
+// # 02 · From image to tensor: ToTensor
 //
-// §1.2 of the article.
+// The article *pytorch深度学习实战:全连接神经网络图像识别*, **§2.1 将PIL图像转换为张量** (Converting a PIL image to a tensor).
 //
 // A network cannot eat bytes laid out as a picture: it wants floating-point tensors with the colour
 // channels first. torchvision's `ToTensor` does that conversion, and so does our `Transforms.ToTensor()`.
+// The article takes item 99, converts it, prints its shape, passes `transform=ToTensor()` to the dataset, and
+// shows the picture again with `permute(1, 2, 0)`. We do the same.
 //
 // **What you will learn**
 //
 // - which transforms the library offers, and how one is applied to a single image with `.Apply`;
 // - what `ToTensor` changes: the layout (H×W×C → C×H×W), the type (bytes → `float32`) and the range ([0, 255] → [0, 1]);
 // - how to give a dataset a transform, so every item comes out already converted;
-// - why showing a C×H×W tensor needs `permute(1, 2, 0)` first.
+// - why showing a C×H×W tensor needs `permute(1, 2, 0)` first;
+// - how TorchVision for .NET handles the same step.
 
 // ## Set-up
 //
@@ -51,20 +54,24 @@ Console.WriteLine($"{cifar10.Classes[(int)label]}: {img.dtype} [{string.Join(", 
 
 // ## The transforms on offer
 //
-// The article lists the contents of `torchvision.transforms` with `dir(...)`. Our `Transforms` class is
-// much smaller: it holds exactly the three transforms this tutorial needs. Reflection lists them.
+// The book lists the contents of `torchvision.transforms` with `dir(...)`; the article goes straight to `ToTensor`.
+// Our `Transforms` class is much smaller: it holds exactly the three transforms this tutorial needs. Reflection lists them.
 display(typeof(Transforms).GetMethods(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
     .Select(m => m.Name).Distinct().OrderBy(name => name));
 
 // ## Apply ToTensor to one image
 //
 // In Python a transform is a callable object: `to_tensor(img)`. In C# we call its `Apply` method.
-// The result has the channels first, `[3, 32, 32]`, and holds `float32` values. Each byte was divided by
-// 255, so the darkest possible pixel becomes 0 and the brightest 1.
+// The result has the channels first and holds `float32` values. Each byte was divided by 255, so the darkest
+// possible pixel becomes 0 and the brightest 1.
+//
+// The article prints `img_t.shape`. The cell prints the article's line and ours beneath it, in PyTorch's form
+// (`PyPrint.Size` writes a shape the way PyTorch prints `torch.Size`).
 var toTensor = Transforms.ToTensor();
 var imgT = toTensor.Apply(img);
-Console.WriteLine($"shape [{string.Join(", ", imgT.shape)}], dtype {imgT.dtype}");
-Console.WriteLine($"min {imgT.min().item<float>():0.0000}, max {imgT.max().item<float>():0.0000}");
+Console.WriteLine("article: torch.Size([3, 32, 32])");
+Console.WriteLine($"ours:    {PyPrint.Size(imgT.shape)}");
+Console.WriteLine($"dtype {imgT.dtype}, min {imgT.min().item<float>():0.0000}, max {imgT.max().item<float>():0.0000}");
 
 // Printing the first five red values of the top row makes the scaling concrete: byte `b` became `b / 255`.
 var firstBytes = img[0, ..5, 0].data<byte>().ToArray();
@@ -105,7 +112,16 @@ display(Images.Show(imgT.permute(1, 2, 0), caption: "imgT.permute(1, 2, 0)"));
 
 // The float picture looks exactly like the byte picture of notebook 01: dividing by 255 changed the scale
 // of the numbers, not the image. `Images.Show` reads floats in [0, 1] the way matplotlib does.
+
+// ## The plain TorchVision for .NET way
 //
+// TorchVision for .NET works on tensors throughout. Its `datasets.CIFAR10` hands out float tensors `[3, 32, 32]`
+// already, each byte divided by **256** (PyTorch's `ToTensor` divides by 255: the brightest byte becomes 1 there, and
+// 255/256 ≈ 0.996 in TorchVision for .NET), so the article's conversion step has nothing to do. Its `transforms.Normalize`
+// takes only float batches `[N, C, H, W]` (notebook 03).
+// Our `Transforms.ToTensor()` exists so that the tutorial can follow the article's order: raw bytes first, then
+// the conversion, with PyTorch's numbers.
+
 // ---
 //
 // [← previous](01-loading-cifar10.ipynb) · [next →](03-normalize.ipynb)

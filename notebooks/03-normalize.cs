@@ -20,19 +20,20 @@ using static CifarHelpers.Notebook.NotebookApp;
 
 CifarHelpers.Notebook.NotebookApp.Start();
 
-// # 03 · Normalizing the data (数据归一化)
+// # 03 · Normalizing the data
 //
-// §1.3 of the article.
+// The article *pytorch深度学习实战:全连接神经网络图像识别*, **§2.2 归一化** (Normalization).
 //
 // After `ToTensor` every pixel value sits in [0, 1], but the three colour channels do not share the same
-// average or spread. Shifting each channel to mean 0 and scaling it to standard deviation 1 puts all inputs
-// on a common scale, which tends to make gradient descent better behaved. To do that we first need each
-// channel's mean and standard deviation over the training set.
+// average or spread. The article normalises so that every input feature lives on a similar scale and none
+// dominates the others just by its size: each channel is shifted to mean 0 and scaled to standard deviation 1,
+// which tends to make gradient descent better behaved. To do that we first need each channel's mean and
+// standard deviation over the training set.
 //
 // **What you will learn**
 //
 // - how the article computes per-channel statistics by stacking every image into one big tensor;
-// - how to get the same numbers over all 50,000 images in bulk with `ChannelStats.Of`;
+// - how to get the same numbers over all 50,000 images in bulk with `ChannelStats.Of`, side by side with the article's;
 // - how to chain `ToTensor` and `Normalize` with `Transforms.Compose`, and what a normalised image looks like;
 // - why a normalised image looks strange when displayed.
 
@@ -85,14 +86,18 @@ imgs.Dispose();
 // For the real statistics we use `ChannelStats.Of`. It never builds a float copy of the split: it counts
 // how often each byte value 0 to 255 occurs in each channel, over all 50,000 images, and derives the mean
 // and the (unbiased, like `torch.std`) standard deviation from those counts, with the values scaled by
-// 1/255 exactly as `ToTensor` scales them. The result is the same as the article's, and it takes a moment
-// rather than gigabytes.
+// 1/255 exactly as `ToTensor` scales them. It takes a moment rather than gigabytes.
 //
-// Passing `tensorCifar10` or `cifar10` gives the same answer, since both hold the same bytes.
+// Passing `tensorCifar10` or `cifar10` gives the same answer, since both hold the same bytes. The cell prints
+// ours, then the article's two printouts and ours beside them, each to PyTorch's four decimals.
 var stats = ChannelStats.Of(tensorCifar10);
 Console.WriteLine(stats);
+Console.WriteLine();
+Console.WriteLine("         mean                              std");
+Console.WriteLine("article  tensor([0.4914, 0.4822, 0.4465])  tensor([0.2470, 0.2435, 0.2616])");
+Console.WriteLine($"ours     {ChannelStats.Format(stats.Mean)}  {ChannelStats.Format(stats.Std)}");
 
-// The slice of 1,000 images already came close to these values, but not exactly: a sample's average
+// The slice of 1,000 images came close to these values, but not exactly: a sample's average
 // wanders around the true one. Red is on average the brightest channel and blue the darkest, and all three
 // spread about equally.
 //
@@ -101,7 +106,8 @@ Console.WriteLine(stats);
 // `Transforms.Normalize(mean, std)` subtracts each channel's mean and divides by its standard deviation.
 // It works on floats, so it must come after `ToTensor`; `Transforms.Compose` runs the transforms in
 // order, as `transforms.Compose([...])` does in the article. We give it the numbers we just computed
-// (`stats.Mean` and `stats.Std`), not hand-copied constants.
+// (`stats.Mean` and `stats.Std`). The article, once it has printed them, types the rounded constants
+// into its final loading code (§5); to four decimals they are the same numbers.
 var transformedCifar10 = new CIFAR10(dataPath, train: true, download: false,
     transform: Transforms.Compose(
         Transforms.ToTensor(),
@@ -139,6 +145,22 @@ display(Images.Show(imgT.permute(1, 2, 0), caption: "normalised, clipped to [0, 
 // Side by side with the raw picture the effect of clipping is plain to see.
 var (raw, _) = cifar10[99];
 display(Images.Grid(new[] { (raw, "raw bytes"), (imgT.permute(1, 2, 0), "normalised") }, columns: 2, zoom: 6));
+
+// ## The plain TorchVision for .NET way
+//
+// TorchVision for .NET has the same transform: `torchvision.transforms.Normalize(means, stdevs)`, called with
+// `.call(batch)`. It takes only float batches `[N, C, H, W]`; on one `[3, 32, 32]` image it throws, so a single
+// image needs `unsqueeze(0)` first:
+//
+// ```csharp
+// var normalize = torchvision.transforms.Normalize(new[] { 0.4914, 0.4822, 0.4465 }, new[] { 0.2470, 0.2435, 0.2616 });
+// var normalized = normalize.call(imgT.unsqueeze(0)).squeeze(0);
+// ```
+//
+// What ours adds: `Transforms.Normalize` takes one image or a batch, `Transforms.Compose` chains it after
+// `ToTensor` as the article's `transforms.Compose([...])` does, and a dataset built with it can apply the whole
+// chain to a split in one bulk operation (notebook 04). The statistics themselves, `ChannelStats.Of`, have no
+// TorchVision counterpart: the plain way is the article's stacking, shown above on 1,000 images.
 
 // ---
 //

@@ -20,16 +20,17 @@ using static CifarHelpers.Notebook.NotebookApp;
 
 CifarHelpers.Notebook.NotebookApp.Start();
 
-// # 04 · Birds and airplanes (构建数据集：区分鸟和飞机)
+// # 04 · Birds and airplanes
 //
-// §2.1 of the article.
+// The article *pytorch深度学习实战:全连接神经网络图像识别*, **§2.3 提取鸟和飞机的图像** (Extracting the bird and airplane images).
 //
 // The article's task is deliberately small: given a 32×32 picture, say whether it shows a bird or an
-// airplane. Here we cut that two-class data set out of CIFAR-10's ten classes.
+// airplane. Here we cut that two-class data set out of CIFAR-10's ten classes, as §2.3 does with a label map
+// and two list comprehensions.
 //
 // **What you will learn**
 //
-// - how a label map keeps two classes and renumbers them 0 and 1;
+// - how a label map keeps two classes and renumbers them 0 and 1, and what the article's comment on it gets wrong;
 // - how `Subset` and `ApplyTransform` build the data set in bulk, where the article builds a Python list;
 // - how many images the training and validation sets hold, per class;
 // - what the birds and airplanes actually look like.
@@ -63,10 +64,19 @@ var transformedCifar10Val = new CIFAR10(dataPath, train: false, download: false,
 var labelMap = new Dictionary<int, int> { [0] = 0, [2] = 1 };
 var classNames = new[] { "airplane", "bird" };
 
+// ### The article's comment on `label_map` is the wrong way round
+//
+// Beside `label_map = {0: 0, 2: 1}` the article writes a comment that calls label 0 the bird. It is not: in
+// CIFAR-10, label 0 is *airplane* and label 2 is *bird*, which is also what the article's own
+// `class_names = ['airplane', 'bird']` says (new label 0 is an airplane, new label 1 a bird). The code is right; only
+// the comment is swapped. The cell reads the names from the data set itself.
+foreach (var (oldLabel, newLabel) in labelMap)
+    Console.WriteLine($"{oldLabel} ({cifar10.Classes[oldLabel]}) -> {newLabel} ({classNames[newLabel]})");
+
 // ## Building cifar2 and cifar2Val in bulk
 //
-// The article loops over all 50,000 items, applies the transform to each image one at a time, and keeps
-// the `(img, label)` tuples whose label is in the map, in a Python list. Here the same work happens in two
+// The article's list comprehensions go over all 50,000 items, apply the transform to each image one at a time,
+// and keep the `(img, label)` tuples whose label is in the map, in a Python list. Here the same work happens in two
 // bulk steps:
 //
 // 1. `Subset(labelMap)` picks the airplane and bird images out of the split's one big tensor and relabels
@@ -110,6 +120,9 @@ display(grid);
 // Even at 32×32 most pictures are easy for us: airplanes tend to come with a plain sky, birds with
 // branches, grass or water. Some are harder, such as a bird in flight against the sky. Notebook 10 comes
 // back to what a fully connected network can and cannot learn from pictures like these.
+//
+// §2.3 of the article ends by wrapping both sets in `DataLoader`s (batches of 64, shuffled for training, not for
+// validation). The next notebook explains why, and builds them.
 //
 // ---
 //

@@ -21,9 +21,16 @@ using static CifarHelpers.Notebook.NotebookApp;
 
 CifarHelpers.Notebook.NotebookApp.Start();
 
-// # 05 · Mini-batches (小批量 mini-batch)
+// # 05 · Mini-batches
 //
-// §2.3.1 of the article.
+// The article *pytorch深度学习实战:全连接神经网络图像识别*:
+//
+// - **§2.3.1 mini-batch 优势** (The advantages of mini-batches), with
+//   **§2.3.1.1 背景:训练循环的问题** (Background: the problem with the training loop),
+//   **§2.3.1.2 三种训练方式的对比** (Three ways of training compared),
+//   **§2.3.1.3 小批量的优势** (What mini-batches gain) and
+//   **§2.3.1.4 关键概念** (The key concept);
+// - **§2.3.2 如何实现mini-batch** (How to implement mini-batches).
 //
 // Training means: show the model some images, measure how wrong it is, and nudge every weight a little
 // in the direction that makes it less wrong. How many images should it see before each nudge? One? All
@@ -31,9 +38,11 @@ CifarHelpers.Notebook.NotebookApp.Start();
 //
 // **What you will learn**
 //
-// - the trade-off between full batches, single samples and mini-batches;
+// - the trade-off between full batches, single samples and mini-batches, in time and in memory;
+// - that the batch size is a *hyperparameter*;
 // - what that trade-off looks like on our birds-and-airplanes data, measured: loss per epoch and time per epoch;
-// - how `DataLoader` cuts a dataset into shuffled mini-batches, and what one batch looks like.
+// - how `DataLoader` cuts a dataset into shuffled mini-batches, what one batch looks like, and how TorchSharp's own
+//   `torch.utils.data.DataLoader` does it.
 
 // ## Set-up
 //
@@ -45,30 +54,57 @@ var device = Tutorial.Setup(seed: 42);
 //
 // Exactly as in notebook 04: channel statistics over the 50,000 training images, `ToTensor` plus
 // `Normalize`, then the airplane and bird images relabelled 0 and 1, transformed in bulk. `NormalizedSubset.Load`
-// runs those steps in one call; this notebook only needs the training split.
+// runs those steps in one call: it stands for notebook 03's *All 50,000 images, in bulk* and *Normalize, chained
+// after ToTensor*, and notebook 04's *Two classes out of ten* and *Building cifar2 and cifar2Val in bulk*. This
+// notebook only needs the training split.
 var dataPath = "../data/CIFAR-10/";
 var labelMap = new Dictionary<int, int> { [0] = 0, [2] = 1 };
 var classNames = new[] { "airplane", "bird" };
 var (cifar2, _, _) = NormalizedSubset.Load(dataPath, labelMap);
 Console.WriteLine($"cifar2: {cifar2.Count} images of {string.Join(" and ", cifar2.Classes)}");
 
-// ## Why mini-batches?
+// ## §2.3.1 Why mini-batches?
 //
-// The loss we minimise is an average over the training images, and so is its gradient. There are three
-// ways to estimate that gradient before each step of stochastic gradient descent:
+// ### §2.3.1.1 The problem: one step costs a pass over everything
 //
-// - **The full batch.** Use all 10,000 images for every step. The gradient is exact, but one pass over
-//   the data (an *epoch*) buys a single step. Progress per epoch is slow, and the whole set must be pushed
-//   through the network before anything changes.
+// The loss we minimise is an average over the training images, and so is its gradient. Computed exactly, one
+// step of gradient descent needs every image: a forward pass over all of them, then a backward pass. That costs
+// **time** (one pass over the data, an *epoch*, buys a single step) and **memory**: the backward pass needs what
+// the forward pass computed, so the input and the activations of every layer for *all* images must be held at
+// once. The cell puts numbers on it, in float32 (4 bytes a value).
+string Megabytes(long images, long valuesPerImage) => $"{images * valuesPerImage * 4 / 1e6:N1} MB";
+Console.WriteLine($"10000 x [3, 32, 32]:     input {Megabytes(10_000, 3 * 32 * 32)}, hidden {Megabytes(10_000, 512)}");
+Console.WriteLine($"64 x [3, 32, 32]:        input {Megabytes(64, 3 * 32 * 32)}, hidden {Megabytes(64, 512)}");
+Console.WriteLine($"1281167 x [3, 224, 224]: input {Megabytes(1_281_167, 3 * 224 * 224)}");
+
+// Our 10,000 small images fit: about 123 MB of input and 20 MB of hidden activations. A batch of 64 needs less
+// than a megabyte. But the full batch grows with the data set: for ImageNet's 1,281,167 training images at
+// 224 × 224 (the last line) the input alone is 771 GB, which no ordinary machine holds. Memory, not only time,
+// rules the full batch out on large data.
+//
+// ### §2.3.1.2 Three ways to estimate the gradient
+//
+// - **The full batch.** Use all 10,000 images for every step. The gradient is exact, but one epoch buys a single
+//   step, and the whole set must be pushed through the network (and held in memory) before anything changes.
 // - **One sample at a time.** Take a step after every image: 10,000 steps per epoch. Each gradient comes
-//   from one picture, so it is noisy and points roughly, not exactly, downhill. The noise is not only a
-//   nuisance (it can shake the model out of poor spots), but each tiny step also pays the full overhead of
-//   a forward pass, a backward pass and a weight update for just one image.
-// - **Mini-batches.** Average the gradient over a few dozen images. The estimate is much less noisy than
-//   a single sample's, there are still many steps per epoch, and the work per step becomes one matrix
-//   multiplication over the whole batch, which CPUs and GPUs do far more efficiently than many small ones.
+//   from one picture, so it is noisy and points roughly, not exactly, downhill, and training is unstable. Each
+//   tiny step also pays the full overhead of a forward pass, a backward pass and a weight update for one image.
+// - **Mini-batches.** Average the gradient over a few dozen images: the compromise between the two.
 //
-// Rather than take that on trust, we try it.
+// ### §2.3.1.3 What mini-batches gain
+//
+// The estimate is much less noisy than a single sample's, so training is more stable; there are still many steps
+// per epoch; the work of one step is one matrix multiplication over the whole batch, which CPUs and GPUs do far
+// more efficiently than many small ones; and the noise that is left can shake the model out of a poor spot
+// (a local optimum) that the exact gradient would settle into.
+//
+// ### §2.3.1.4 The key concept: the batch size is a hyperparameter
+//
+// The batch size is a **hyperparameter** (超参数): a setting that we choose before training and that training does
+// not learn, like the learning rate and the number of epochs. Common choices are 32 or 64; the article takes 64.
+// The experiment below changes this one hyperparameter and keeps everything else fixed.
+//
+// Rather than take the section on trust, we try it.
 
 // ## The experiment
 //
@@ -139,7 +175,7 @@ var small = Head(cifar2, nImages);
 display(Tables.ClassCounts(small));
 
 // Now the three runs: batch size 1, the article's 64, and the full batch. Each line is printed when its
-// run ends; the batch-size-1 run takes the longest. At the end the cell gives torch back all its threads.
+// run ends, with the model's loss over all 2,000 images before and after training (`loss before -> after`); the batch-size-1 run takes the longest. At the end the cell gives torch back all its threads.
 var runs = new List<(int BatchSize, int Steps, TrainingHistory History, double StartLoss, double FinalLoss)>();
 foreach (var batchSize in new[] { 1, 64, nImages })
 {
@@ -147,7 +183,7 @@ foreach (var batchSize in new[] { 1, 64, nImages })
     runs.Add((batchSize, steps, history, startLoss, finalLoss));
     var losses = string.Join(", ", history.Epochs.Select(e => e.MeanLoss.ToString("0.0000")));
     Console.WriteLine($"batch size {batchSize,4}: {steps,4} steps per epoch, mean loss per epoch [{losses}], " +
-                      $"{history.Elapsed.TotalSeconds:0.0} s in all");
+                      $"loss {startLoss:0.0000} -> {finalLoss:0.0000}, {history.Elapsed.TotalSeconds:0.0} s in all");
 }
 set_num_threads(threads);
 
@@ -181,31 +217,32 @@ foreach (var r in runs.SkipLast(1))
 
 // ### What the measurement says
 //
-// - **Batch size 64 does best.** Its loss falls in every epoch and ends clearly the lowest of the three.
-//   Each of its 32 steps per epoch follows a gradient averaged over 64 pictures: reliable enough to point
-//   downhill, and frequent enough to make real progress in one pass over the data.
-// - **The full batch is steady but slow to get anywhere.** Its loss also falls every epoch, smoothly, since
-//   each step follows the exact gradient. But three epochs bought only three steps, and it ends well behind
-//   batch size 64. Its epochs are the cheapest in wall time, because all 2,000 images go through the network
-//   as one big matrix product; it simply needs many more of them.
-// - **Batch size 1 goes the wrong way.** At this learning rate its loss *rises* from one epoch to the next,
-//   and the trained model ends up worse than the untrained one. Every step follows the gradient of a single
+// The tests of this tutorial check each point below on the printed lines above.
+//
+// - **Batch size 64 does best.** Its mean loss falls in every epoch, and its final loss over the 2,000 images is
+//   the lowest of the three. Each of its 32 steps per epoch follows a gradient averaged over 64 pictures: reliable
+//   enough to point downhill, and frequent enough to make real progress in one pass over the data.
+// - **The full batch is steady but slow to get anywhere.** Its loss also falls every epoch, since each step
+//   follows the exact gradient. But three epochs bought only three steps, and it ends behind batch size 64.
+// - **Batch size 1 goes the wrong way.** At this learning rate its mean loss *rises* from one epoch to the next,
+//   and the trained model ends with a higher loss than it started with. Every step follows the gradient of a single
 //   picture, which often points away from what would help the others, and 2,000 such steps per epoch at a
 //   learning rate of 1e-2 keep knocking the weights about. A smaller learning rate is the usual fix, but then
-//   each epoch moves the model even less, and batch size 1 is already by far the slowest per epoch: the same
-//   arithmetic, cut into 2,000 tiny pieces, pays the fixed cost of a forward pass, a backward pass and a
-//   weight update 2,000 times.
+//   each epoch moves the model even less, and batch size 1 is already by far the slowest per epoch (the ratios
+//   above): the same arithmetic, cut into 2,000 tiny pieces, pays the fixed cost of a forward pass, a backward
+//   pass and a weight update 2,000 times.
 //
-// This is the article's argument in numbers: mini-batches give many useful steps per epoch, and each step
-// is cheap. The seconds depend on the machine and on whatever else it is doing at the time; the losses do
-// not, since the seeds and the data are fixed.
+// This is §2.3.1 in numbers: mini-batches give many useful steps per epoch, and each step is cheap. The seconds
+// depend on the machine and on whatever else it is doing at the time; the losses do not, since the seeds and
+// the data are fixed.
 
-// ## The DataLoader
+// ## §2.3.2 How to implement mini-batches: the DataLoader
 //
-// From now on we train with mini-batches of 64, as the article does. `DataLoader` does the batching: each
-// time you loop over it (one epoch) it shuffles the order of the images with its own seeded generator,
-// then hands out batches of 64 images and their labels. The count is 10,000 / 64 rounded up; the last
-// batch is smaller (pass `dropLast: true` to skip it).
+// From now on we train with mini-batches of 64, as the article does. The article writes
+// `DataLoader(cifar2, batch_size=64, shuffle=True)` and loops `for imgs, labels in train_loader`. Our `DataLoader`
+// does the batching the same way: each time you loop over it (one epoch) it shuffles the order of the images with
+// its own seeded generator, then hands out batches of 64 images and their labels. The count is 10,000 / 64 rounded
+// up; the last batch is smaller (pass `dropLast: true` to skip it).
 var trainLoader = new DataLoader(cifar2, batchSize: 64, shuffle: true, seed: 42);
 Console.WriteLine($"{trainLoader.Count} batches per epoch; the last one holds {cifar2.Count - 64 * (trainLoader.Count - 1)} images");
 
@@ -224,6 +261,38 @@ Console.WriteLine($"birds in this batch: {labels.sum().item<long>()} of {labels.
 Console.WriteLine($"flattened for the model: [{string.Join(", ", imgs.view(imgs.shape[0], -1).shape)}]");
 imgs.Dispose();
 labels.Dispose();
+
+// ### The plain TorchSharp way
+//
+// TorchSharp has the PyTorch classes too: `torch.utils.data.Dataset` and `torch.utils.data.DataLoader`. A dataset
+// hands out one item at a time, as a dictionary of tensors, and the loader stacks 64 items into a batch. Written
+// that way (here over the first 640 images, to keep it short), the loop above becomes:
+class FirstImages(ImageDataset source, long count) : torch.utils.data.Dataset
+{
+    public override long Count => count;
+    public override Dictionary<string, Tensor> GetTensor(long index) =>
+        new() { ["data"] = source.Images[index], ["label"] = source.Labels[index] };
+}
+
+var plainBatches = 0;
+using (var plainLoader = torch.utils.data.DataLoader(new FirstImages(cifar2, 640), 64, shuffle: true, seed: 42))
+{
+    foreach (var batch in plainLoader)
+    {
+        if (plainBatches == 0)
+            Console.WriteLine($"{PyPrint.Size(batch["data"].shape)} {PyPrint.Size(batch["label"].shape)}");
+        plainBatches++;
+    }
+}
+Console.WriteLine(plainBatches);
+
+// Ten batches of `[64, 3, 32, 32]` images and 64 labels, as expected. What our `DataLoader` adds:
+//
+// - it never goes item by item: a batch is one `index_select` from the dataset's single image tensor, where
+//   TorchSharp's loader builds 64 dictionaries of small tensors and stacks them;
+// - a batch is an `(imgs, labels)` pair, so `foreach (var (imgs, labels) in trainLoader)` reads like the
+//   article's `for imgs, labels in train_loader`;
+// - disposing it leaves the dataset alone (TorchSharp's loader disposes its dataset too, unless told not to).
 
 // ---
 //

@@ -20,20 +20,22 @@ using static CifarHelpers.Notebook.NotebookApp;
 
 CifarHelpers.Notebook.NotebookApp.Start();
 
-// # 06 · The fully connected model (一个全连接模型)
+// # 06 · The fully connected model
 //
-// §2.2 of the article
+// The article *pytorch深度学习实战:全连接神经网络图像识别*, **§3 搭建全连接模型** (Building the fully connected model).
 //
 // The images are ready and normalised. Now we need something that looks at one image and says "airplane" or
 // "bird". The article's first attempt is the simplest network there is: every input connected to every unit of
-// a hidden layer, and every hidden unit connected to both outputs.
+// a hidden layer, and every hidden unit connected to both outputs. §3 draws it, defines it with `nn.Sequential`,
+// sets up the optimiser and the loss, and runs one image through the untrained model. (§3.1 on the choice of the
+// loss is notebook 07.)
 //
 // **What you will learn**
 //
-// - how to write the article's `nn.Sequential` model in TorchSharp, layer by layer;
+// - how to write the article's `nn.Sequential` model in TorchSharp, layer by layer, and what it looks like drawn;
 // - why the first layer takes 3,072 inputs, and why flattening an image into a vector loses nothing (yet);
 // - what softmax does, and why the model ends with `LogSoftmax`;
-// - how to run one image through the untrained model and read its answer.
+// - how to run one image through the untrained model, read its answer, and compare it with the article's printout.
 
 // ## Set-up
 //
@@ -46,7 +48,11 @@ var device = Tutorial.Setup(seed: 42);
 // ## The data: `cifar2` and `cifar2Val`
 //
 // This notebook runs on its own, so it builds its data again. Notebooks 03 and 04 explained each step;
-// `NormalizedSubset.Load` runs them in one call:
+// `NormalizedSubset.Load` runs them in one call.
+// It stands for these earlier cells: notebook 03's *All 50,000 images, in bulk* (`ChannelStats.Of`) and
+// *Normalize, chained after ToTensor* (`Transforms.Compose`), and notebook 04's *Two classes out of ten* (`labelMap`)
+// and *Building cifar2 and cifar2Val in bulk* (`Subset`, `ApplyTransform`).
+// In short:
 //
 // - the per-channel mean and standard deviation of the 50,000 raw training images (`ChannelStats.Of`);
 // - a transform that turns bytes into floats in [0, 1] (`ToTensor`) and then normalises each channel (`Normalize`);
@@ -66,8 +72,8 @@ Console.WriteLine($"Training images: {cifar2.Count}, validation images: {cifar2V
 // ## The model, layer by layer
 //
 // In Python the article writes `nn.Sequential(nn.Linear(3072, 512), nn.Tanh(), nn.Linear(512, 2), nn.LogSoftmax(dim=1))`.
-// PyTorch names the layers of a `Sequential` "0", "1", "2", "3" by position; TorchSharp asks for the names
-// explicitly, as `(name, module)` pairs, so we give the same ones.
+// TorchSharp's `nn.Sequential` takes the same list of modules and, like PyTorch, names them "0", "1", "2", "3" by
+// position (it also accepts `(name, module)` pairs when you want other names).
 //
 // - **`Linear(3072, 512)`** takes one flattened image and computes 512 weighted sums of its pixels, each plus a
 //   bias. Why 3,072? An image has 3 colour channels of 32 × 32 pixels: 3 × 32 × 32 = 3,072 numbers.
@@ -79,13 +85,21 @@ Console.WriteLine($"Training images: {cifar2.Count}, validation images: {cifar2V
 //
 // The cell prints each layer with the shapes of its weights. Note that PyTorch stores a `Linear` layer's weight
 // as `[out, in]`: `[512, 3072]`.
-var seqModel = nn.Sequential(("0", nn.Linear(3072, 512)), ("1", nn.Tanh()), ("2", nn.Linear(512, 2)), ("3", nn.LogSoftmax(dim: 1)));
+var seqModel = nn.Sequential(nn.Linear(3072, 512), nn.Tanh(), nn.Linear(512, 2), nn.LogSoftmax(dim: 1));
 
 foreach (var (name, layer) in seqModel.named_children())
 {
     var shapes = layer.named_parameters().Select(p => $"{p.name} [{string.Join(", ", p.parameter.shape)}]");
     Console.WriteLine($"({name}): {layer.GetName(),-10} {string.Join(", ", shapes)}");
 }
+
+// ### The network, drawn
+//
+// The article shows a diagram of this network. `NetworkDiagram.Of` draws it from the model itself: a column of
+// units for the input and for each `Linear` layer's output, sized from the weights' shapes, with every unit joined
+// to every unit of the next column (that is what "fully connected" means), and the other modules written under the
+// column they act on. 3,072 and 512 units do not fit on a screen, so each column shows eight and a "⋮".
+display(NetworkDiagram.Of(seqModel));
 
 // ### Flattening loses nothing (yet)
 //
@@ -147,27 +161,42 @@ display(Images.Show((img * channelStd + channelMean).permute(1, 2, 0), caption: 
 
 // The model works on batches, so one image has to become a batch of one. `img.view(-1)` flattens the
 // `[3, 32, 32]` image into `[3072]` (no copy: a view of the same numbers), and `unsqueeze(0)` adds a batch
-// dimension in front: `[1, 3072]`. In C# the model is called with `seqModel.forward(...)` where Python writes
-// `seqModel(...)`.
+// dimension in front: `[1, 3072]`, as the article's `img.view(-1).unsqueeze(0)`.
 //
-// The output is one row of two log-probabilities, one per class. Both are negative, since the log of a
-// probability below 1 is negative.
+// Python runs a module by calling it, `seqModel(img_batch)`. TorchSharp's equivalent is `seqModel.call(...)`: like
+// Python's call, it runs any hooks registered on the module around `forward`. Calling `seqModel.forward(...)`
+// directly skips the hooks; with none registered, as here, both give the same result.
+//
+// The cell prints the article's output line, then ours in the same form (`PyPrint.Tensor` writes a tensor the way
+// PyTorch prints it, to four decimals).
 var imgBatch = img.view(-1).unsqueeze(0);
-Console.WriteLine($"input:  [{string.Join(", ", imgBatch.shape)}]");
+Console.WriteLine($"input:   {PyPrint.Size(imgBatch.shape)}");
 
-var output = seqModel.forward(imgBatch);
-Console.WriteLine($"output: {output.ToString(TorchSharp.TensorStringStyle.Numpy)}  [{string.Join(", ", output.shape)}]");
+var output = seqModel.call(imgBatch);
+Console.WriteLine("article: tensor([[0.4481, 0.5519]], grad_fn=<SoftmaxBackward0>)");
+Console.WriteLine($"ours:    {PyPrint.Tensor(output)}, requires_grad={output.requires_grad}");
+Console.WriteLine($"exp():   {PyPrint.Tensor(output.exp())}");
 
-// Exponentiating undoes the logarithm and gives the probabilities back: two positive numbers that add up
-// to 1. The predicted class is the one with the highest probability, `argmax` over dimension 1, which is also the
-// one with the highest log-probability (the logarithm keeps the order).
+// ### Reading the two printouts
 //
-// The weights are still random, so whichever class wins, it wins by chance: the model has learned nothing
-// about airplanes or birds yet. Training (notebook 08) is what will make these numbers mean something.
+// Our output is a row of two **log-probabilities**, both negative, since the log of a probability below 1 is
+// negative. Their `exp()` gives the probabilities back: two positive numbers that add up to 1.
+//
+// The article's printout does not look like ours, and not because of the random weights alone. Its numbers are
+// positive and add up to 1, and its `grad_fn` says `SoftmaxBackward0`: that is the output of a model ending in
+// `Softmax`. The model the article defines just above ends in `LogSoftmax`, whose output would be negative and
+// carry `LogSoftmaxBackward0`. The printout was evidently made with a `Softmax` version of the model; compare it with
+// our `exp()` line, which is what a `Softmax` ending would print. (TorchSharp tensors carry no `grad_fn` to print;
+// `requires_grad=True` says the same thing, that the output was computed from trainable weights.)
+//
+// The predicted class is the one with the highest probability, `argmax` over dimension 1, which is also the one
+// with the highest log-probability (the logarithm keeps the order). The weights are still random, so whichever
+// class wins, it wins by chance: the model has learned nothing about airplanes or birds yet. Training (notebook 08)
+// is what will make these numbers mean something.
 var probabilities = output.exp();
 var predicted = output.argmax(1).item<long>();
-Console.WriteLine($"probabilities: {probabilities.ToString(TorchSharp.TensorStringStyle.Numpy)}, sum {probabilities.sum().item<float>():F6}");
-Console.WriteLine($"predicted: {predicted} ({classNames[predicted]}), true label: {label} ({classNames[label]})");
+Console.WriteLine($"sum of exp(): {probabilities.sum().item<float>():F6}");
+Console.WriteLine($"predicted: {predicted} ({classNames[predicted]}), label: {label} ({classNames[label]})");
 
 // ---
 //

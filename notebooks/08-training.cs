@@ -21,22 +21,22 @@ using static CifarHelpers.Notebook.NotebookApp;
 
 CifarHelpers.Notebook.NotebookApp.Start();
 
-// # 08 · Training the classifier (训练分类器)
+// # 08 · Training the classifier
 //
-// §2.5 of the article
+// The article *pytorch深度学习实战:全连接神经网络图像识别*, **§3.2 训练模型** (Training the model).
 //
 // Everything is in place: normalised images, a model and a loss. This notebook runs the article's training loop
-// for 100 epochs, watches the loss go down, measures how many validation images the trained model gets right,
-// and saves it for notebooks 09 and 10.
+// for 100 epochs, watches the loss go down, puts our printout beside the article's, measures how many validation
+// images the trained model gets right, and saves it for notebooks 09 and 10.
 //
 // **What you will learn**
 //
 // - the training loop, line by line, in TorchSharp: forward, loss, `zero_grad`, `backward`, `step`;
 // - why it runs over shuffled mini-batches of 64 instead of one image at a time;
 // - how to keep memory flat in a long loop with TorchSharp's dispose scopes;
-// - how to read a loss curve, and how to save a checkpoint for later notebooks.
+// - how to read the article's `Epoch: N, Loss: …` lines and a loss curve, and how to save a checkpoint.
 //
-// The run takes one to two minutes on two CPU cores (0.6 to 1 s per epoch).
+// The run takes one to two minutes on two CPU cores.
 
 // ## Set-up
 //
@@ -51,7 +51,11 @@ var device = Tutorial.Setup(seed: 42);
 // ## The data: `cifar2` and `cifar2Val`
 //
 // This notebook runs on its own, so it builds its data again. Notebooks 03 and 04 explained each step;
-// `NormalizedSubset.Load` runs them in one call:
+// `NormalizedSubset.Load` runs them in one call.
+// It stands for these earlier cells: notebook 03's *All 50,000 images, in bulk* (`ChannelStats.Of`) and
+// *Normalize, chained after ToTensor* (`Transforms.Compose`), and notebook 04's *Two classes out of ten* (`labelMap`)
+// and *Building cifar2 and cifar2Val in bulk* (`Subset`, `ApplyTransform`).
+// In short:
 //
 // - the per-channel mean and standard deviation of the 50,000 raw training images (`ChannelStats.Of`);
 // - a transform that turns bytes into floats in [0, 1] (`ToTensor`) and then normalises each channel (`Normalize`);
@@ -103,13 +107,15 @@ Console.WriteLine($"{trainLoader.Count} batches of up to {trainLoader.BatchSize}
 //   batch itself because the last batch is smaller.
 // - `optimizer.zero_grad()` clears the gradients left by the previous batch (autograd *adds* to `.grad`),
 //   `loss.backward()` computes the new ones, `optimizer.step()` moves every weight a little against its gradient.
-// - **Memory.** In Python the garbage collector frees each batch's tensors right away. In .NET, tensors hold
-//   native memory that the garbage collector does not see, so we free them ourselves: everything created inside
+// - **Memory.** In Python each batch's tensors are freed by reference counting as soon as nothing refers to them
+//   any more (when the loop's variables move on to the next batch). .NET's garbage collector runs only now and
+//   then, and it does not see the native memory that tensors hold, so we free them ourselves: everything created inside
 //   `using var scope = NewDisposeScope();` is disposed at the end of the batch. The batch itself was created by
 //   the loader before the scope opened, so `scope.Attach(imgs, labels)` hands it to the scope too.
 //
-// The article prints the loss of the last batch after every epoch; we print it every 10 epochs (and after the
-// last one), and keep one line updating with the current epoch. Each epoch also records the mean loss over all
+// The article prints the last batch's loss every 10 epochs (`if epoch % 10 == 0`), as
+// `Epoch: 0, Loss: 0.6439802646636963`. We print the same lines in the same form (`PyPrint.Float` writes a number
+// as Python prints it), add the last epoch, and keep one line updating with the current epoch. Each epoch also records the mean loss over all
 // its batches, which is much less noisy than the last batch of 16 images, and goes into a `TrainingHistory`
 // for the chart and table below.
 var history = new TrainingHistory();
@@ -143,15 +149,27 @@ for (int epoch = 0; epoch < nEpochs; epoch++)
     history.Add(new EpochResult(epoch + 1, lastLoss, lossSum / batches, epochClock.Elapsed));
     progress.Update($"Epoch {epoch + 1}/{nEpochs}: loss {lastLoss:F6}, mean loss {lossSum / batches:F6}, {clock.Elapsed.TotalSeconds:F1} s");
     if (epoch % 10 == 0 || epoch == nEpochs - 1)
-        Console.WriteLine($"Epoch: {epoch}, Loss: {lastLoss:F6}");
+        Console.WriteLine($"Epoch: {epoch}, Loss: {PyPrint.Float(lastLoss)}");
 }
 Console.WriteLine($"Trained {nEpochs} epochs in {clock.Elapsed.TotalSeconds:F1} s ({clock.Elapsed.TotalSeconds / nEpochs:F2} s per epoch)");
+
+// ### Our ten lines beside the article's
+//
+// The cell prints the article's ten lines and ours side by side, epoch by epoch. The numbers cannot match: the
+// article's run started from other random weights and saw the batches in another order. What should match is the
+// trend, and it does: from about 0.65 at epoch 0 to a few hundredths by epoch 90, jumping about on the way,
+// because each number is the loss of one batch of only 16 images (the last of the epoch).
+double[] articleLosses = [0.6439802646636963, 0.3364253044128418, 0.2660796046257019, 0.3763981759548187, 0.24415557086467743,
+                          0.1775331050157547, 0.03261692821979523, 0.04219042509794235, 0.020144721493124962, 0.02759580872952938];
+Console.WriteLine("epoch  article                ours");
+for (int k = 0; k < articleLosses.Length; k++)
+    Console.WriteLine($"{10 * k,5}  {PyPrint.Float(articleLosses[k]),-21}  {PyPrint.Float(history.Epochs[10 * k].Loss)}");
 
 // ## The loss curve
 //
 // The article only prints numbers; a chart makes the trend easier to see. The last-batch loss (what the article
-// prints) jumps around, because it comes from just 16 images. The mean over each epoch falls smoothly: fast at
-// first, then more and more slowly as the model fits the training set better and better.
+// prints) comes from just 16 images and jumps around. The mean over each epoch averages all 157 batches and is far
+// steadier: it falls fast at first, then more and more slowly as the model fits the training set better and better.
 var epochs = history.Epochs.Select(e => (double)e.Epoch).ToArray();
 display(Charts.Lines("Training loss per epoch", "epoch", "NLL loss",
              ("last batch", epochs, history.Epochs.Select(e => e.Loss)),

@@ -20,9 +20,10 @@ using static CifarHelpers.Notebook.NotebookApp;
 
 CifarHelpers.Notebook.NotebookApp.Start();
 
-// # 10 · Parameters and the limits of fully connected networks (参数数量与全连接网络的局限)
+// # 10 · Parameters and the limits of fully connected networks
 //
-// §2.7 of the article
+// The article *pytorch深度学习实战:全连接神经网络图像识别*, **§4 全连接网络的局限性** (The limitations of fully connected networks).
+// Its §5, **本文完整代码** (The complete code of this article), is [`complete-code.cs`](complete-code.cs).
 //
 // Our model tells birds from airplanes about four times in five. This last notebook looks at what that cost:
 // how many numbers the model had to learn, how well it does on the images it trained on compared with new
@@ -30,11 +31,12 @@ CifarHelpers.Notebook.NotebookApp.Start();
 //
 // **What you will learn**
 //
-// - how to count a model's parameters, and where each of the 1.5 million comes from;
+// - how to count a model's parameters as the article does, and where each of the 1.5 million comes from;
 // - how a large gap between training and validation accuracy shows overfitting;
+// - what "fixed pixel positions" means: an image shifted by a few pixels is, to this network, a different input;
 // - by experiment, that a fully connected network ignores which pixels are neighbours: it learns just as well
 //   from images whose pixels have been scrambled;
-// - why that points to convolutions, the subject of the next chapter.
+// - why that points to convolutions, the subject of the article's sequel.
 
 // ## Set-up
 //
@@ -47,7 +49,11 @@ var device = Tutorial.Setup(seed: 42);
 // ## The data: `cifar2` and `cifar2Val`
 //
 // This notebook runs on its own, so it builds its data again. Notebooks 03 and 04 explained each step;
-// `NormalizedSubset.Load` runs them in one call:
+// `NormalizedSubset.Load` runs them in one call.
+// It stands for these earlier cells: notebook 03's *All 50,000 images, in bulk* (`ChannelStats.Of`) and
+// *Normalize, chained after ToTensor* (`Transforms.Compose`), and notebook 04's *Two classes out of ten* (`labelMap`)
+// and *Building cifar2 and cifar2Val in bulk* (`Subset`, `ApplyTransform`).
+// In short:
 //
 // - the per-channel mean and standard deviation of the 50,000 raw training images (`ChannelStats.Of`);
 // - a transform that turns bytes into floats in [0, 1] (`ToTensor`) and then normalises each channel (`Normalize`);
@@ -75,11 +81,13 @@ progress.Update(source);
 
 // ## Counting parameters
 //
-// The article counts with `numel_list = [p.numel() for p in model.parameters() if p.requires_grad]` and prints
-// `sum(numel_list), numel_list`. `FullyConnected.ParameterCounts(model)` does the same: the number of elements
-// of each trainable tensor, in order. The cell prints it the way Python prints that tuple.
-var numelList = FullyConnected.ParameterCounts(model);
-Console.WriteLine($"({numelList.Sum()}, [{string.Join(", ", numelList)}])");
+// The article counts with `numlist = [p.numel() for p in model.parameters() if p.requires_grad]` and prints
+// `print(sum(numlist), numlist)`: the total, a space, then the list. `FullyConnected.ParameterCounts(model)` does the
+// same as the list comprehension: the number of elements of each trainable tensor, in order. The cell prints it
+// the way Python's `print` does, then the article's line beneath it.
+var numlist = FullyConnected.ParameterCounts(model);
+Console.WriteLine($"{numlist.Sum()} {PyPrint.List(numlist)}");
+Console.WriteLine("article: 1574402 [1572864, 512, 1024, 2]");
 
 // Where each number comes from:
 //
@@ -104,7 +112,8 @@ Console.WriteLine($"1024 x 1024 RGB, 1,024 hidden: {CountFullyConnected(3L * 102
 //
 // ## Training accuracy against validation accuracy
 //
-// 1.5 million parameters for 10,000 training images is a lot of freedom. The cell measures the accuracy of the
+// 1.5 million parameters for 10,000 training images is a lot of freedom; the article says it is too much, and
+// that the model overfits. The cell measures the accuracy of the
 // trained model on both splits, with unshuffled loaders and `Evaluator.Evaluate` (notebook 09 showed the loop).
 var trainEvalLoader = new DataLoader(cifar2, batchSize: 64, shuffle: false);
 var valLoader = new DataLoader(cifar2Val, batchSize: 64, shuffle: false);
@@ -113,23 +122,41 @@ var valAccuracy = Evaluator.Evaluate(model, valLoader, classes: 2).Accuracy;
 Console.WriteLine($"Train accuracy: {trainAccuracy:F4}");
 Console.WriteLine($"Validation accuracy: {valAccuracy:F4}");
 
-// The model is almost perfect on the images it was trained on and clearly worse on new ones. That gap is
+// The model is almost perfect on the images it was trained on and clearly worse on new ones (the tests check that
+// the training accuracy is above 0.97 and at least 0.1 above the validation accuracy). That gap is
 // **overfitting**: with so many parameters, the network can memorise details of individual training images
 // (this exact sky, that exact patch of grass) instead of learning what makes a bird a bird. More training data,
 // fewer parameters, or a model built to share what it learns across the image would all help.
 //
-// ## Does the model use the picture at all? Scrambling the pixels
+// ## Fixed pixel positions: the same image, shifted
 //
-// The first layer gives every input value its own weight and sums them. Nothing in it knows that pixel 5 sits
-// next to pixel 6, or above pixel 37. So here is an experiment: choose one fixed random order of the 1,024 pixel
-// positions, and shuffle the pixels of *every* image with it (all three channels alike, the training and the
-// validation images alike). To us the images become noise. To a fully connected network, the task is exactly as
-// hard as before: permuting its inputs is the same as permuting the columns of its first weight matrix, so any
-// model that works on the original images has an equally good twin that works on the scrambled ones.
+// The article's second point, with a figure: a fully connected network knows *pixel positions*, not the shapes of
+// objects. Every one of the 3,072 input values has its own weights; the network has no notion that value 37 and
+// value 38 are neighbouring pixels. So what happens to the input vector when the very same picture moves a little?
 //
-// `PermutePixels` flattens each channel to 1,024 values, reorders them with `index_select`, and restores
-// `[3, 32, 32]`. It works on raw bytes and on normalised floats alike. The permutation comes from its own seeded
-// generator, so it is the same on every run.
+// The cell takes a validation image, shifts it 3 pixels to the right (`roll` along the width; the 3 columns that
+// fall off the right edge come back on the left), and compares the two normalised input vectors the model would
+// get, value by value. The picture shows the original, the shifted image, and in white each pixel where at least
+// one of its three input values changed by more than 0.1 (in normalised units, standard deviations).
+var (valImage, valLabel) = cifar2Val[3];
+var shifted = valImage.roll(3, 2);
+var inputChange = (shifted - valImage).abs();
+var changedValues = (inputChange > 0.1).sum().item<long>();
+Console.WriteLine($"{changedValues} / {valImage.numel()} ({100.0 * changedValues / valImage.numel():0.0}%)");
+Console.WriteLine($"mean |change| {inputChange.mean().item<float>():0.000}");
+
+var channelStd = from_array(stats.Std).to_type(float32).view(3, 1, 1);
+var channelMean = from_array(stats.Mean).to_type(float32).view(3, 1, 1);
+var changedPixels = (inputChange > 0.1).any(0).to_type(float32).unsqueeze(2).expand(-1, -1, 3);
+display(Images.Grid(new[] {
+    ((valImage * channelStd + channelMean).permute(1, 2, 0), classNames[valLabel]),
+    ((shifted * channelStd + channelMean).permute(1, 2, 0), "roll(3, 2)"),
+    (changedPixels, "|change| > 0.1") }, columns: 3, zoom: 5));
+
+// Most of the input vector changes, for a shift that leaves the picture the same to us. The network sees a
+// largely different set of numbers arrive at its weights, and what it learned about this picture at its old position
+// does not carry over to the new one. It can only learn the object again at every position, from more data or
+// shifted copies, paying for each position with its own weights.
 var pixelGenerator = new Generator(2024);
 var pixelOrder = randperm(32 * 32, generator: pixelGenerator);
 
@@ -177,21 +204,16 @@ var permutedAccuracy = Evaluator.Evaluate(permutedModel, permutedValLoader, clas
 Console.WriteLine($"Original pixels, validation accuracy: {originalAccuracy:F4}");
 Console.WriteLine($"Permuted pixels, validation accuracy: {permutedAccuracy:F4}");
 
-// The two accuracies are practically the same (they differ a little only because the same initial weights meet
+// The two accuracies are practically the same (the tests check that they are within 0.02; they differ a little only because the same initial weights meet
 // the pixels in a different order). The network learned from noise-like images as well as from photos, which
 // tells us it never used what makes a photo a photo: **which pixels are neighbours**. Edges, textures and shapes
 // are all about neighbourhoods, and this model cannot see them; it can only learn, one weight at a time, which
 // pixel positions tend to be bright or blue in which class.
 //
-// The same design also lacks **translation invariance**. A bird moved ten pixels to the right lands on
-// completely different weights, so the network has to learn the bird again at every position where it might
-// appear. It can only get there by seeing the bird in every position (more data, or shifted copies of the
-// images), paying for each position with its own weights.
-//
 // ## What comes next
 //
 // Both problems have the same cure: layers that look at small neighbourhoods of pixels and reuse the same few
-// weights at every position of the image. Those are **convolutions**, the subject of the next chapter. They
+// weights at every position of the image. Those are **convolutions**: the article ends by announcing them for its next article (chapter 8 of the book). They
 // use the image's structure instead of throwing it away, with a tiny fraction of the parameters counted above.
 
 // ---

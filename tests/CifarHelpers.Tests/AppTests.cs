@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using CifarHelpers.Data;
 using NotebookRunner;
+using Tools.Shared;
 
 namespace CifarHelpers.Tests;
 
@@ -29,27 +30,16 @@ public sealed class AppRuns : IDisposable
         Apps = [.. Directory.GetFiles(Path.Combine(repo, "notebooks"), "*.cs").Select(Path.GetFileName).Where(n => Regex.IsMatch(n!, @"^\d\d-")).Order(StringComparer.Ordinal)!];
         foreach (var app in Apps) Copy(Path.Combine(repo, "notebooks", app), Path.Combine(Root, "notebooks", app));
 
-        string archive = RealData.Find()
-            ?? throw new InvalidOperationException($"The real archive is missing: set {Cifar10Format.ArchiveVariable}.");
+        string archive = RealData.Archive(); // the archive found, or one packed from the verified data/CIFAR-10
         foreach (var app in Apps)
         {
             string path = Path.Combine(Root, "notebooks", app);
             var arguments = new List<string> { "run", app == Apps[0] ? app : Path.Combine("notebooks", app) };
             if (File.ReadAllText(path).Contains("Tutorial.Epochs(", StringComparison.Ordinal)) arguments.AddRange(["--", "--epochs", "2"]);
-            var start = new ProcessStartInfo("dotnet", arguments)
-            {
-                WorkingDirectory = app == Apps[0] ? Path.Combine(Root, "notebooks") : Root,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-            };
-            start.Environment[Cifar10Format.ArchiveVariable] = archive;
             var clock = Stopwatch.StartNew();
-            using var process = Process.Start(start)!;
-            var stderr = process.StandardError.ReadToEndAsync();
-            string output = process.StandardOutput.ReadToEnd();
-            if (!process.WaitForExit(TimeSpan.FromMinutes(5))) process.Kill(entireProcessTree: true);
-            process.WaitForExit();
-            Results[app[..2]] = new AppResult(app, process.ExitCode, output, stderr.Result, clock.Elapsed);
+            var run = Exec.Run("dotnet", arguments, TimeSpan.FromMinutes(5), app == Apps[0] ? Path.Combine(Root, "notebooks") : Root,
+                               new Dictionary<string, string?> { [Cifar10Format.ArchiveVariable] = archive });
+            Results[app[..2]] = new AppResult(app, run.ExitCode, run.Stdout, run.Stderr, clock.Elapsed);
         }
     }
 
