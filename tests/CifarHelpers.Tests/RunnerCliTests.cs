@@ -166,14 +166,14 @@ public sealed class ReporterTests
         var output = new StringWriter();
         var results = new List<NotebookResult>
         {
-            new("06-model.ipynb", true, TimeSpan.FromSeconds(18.5), "06-model.ipynb", [], "(1574402, [1572864, 512, 1024, 2])\nother\n"),
+            new("06-model.ipynb", true, TimeSpan.FromSeconds(18.5), "06-model.ipynb", [], "1574402 [1572864, 512, 1024, 2]\nother\n"),
             new("08-training.ipynb", false, TimeSpan.FromSeconds(600.4), "08-training.ipynb", ["timed out after 600 s and was stopped"], ""),
         };
 
         new Reporter(output, plain: true).Summary(results);
 
         string table = output.ToString();
-        Assert.Matches(@"\| 06-model\.ipynb +\| PASS +\| +18\.5 s \| \(1574402, \[1572864, 512, 1024, 2\]\) +\|", table);
+        Assert.Matches(@"\| 06-model\.ipynb +\| PASS +\| +18\.5 s \| 1574402 \[1572864, 512, 1024, 2\] +\|", table);
         Assert.Matches(@"\| 08-training\.ipynb +\| FAIL +\| +600\.4 s \| error: timed out after 600 s and was stopped +\|", table);
         Assert.DoesNotContain("other", table);
         Assert.DoesNotContain(table, c => char.IsControl(c) && c != '\n');
