@@ -267,12 +267,7 @@ labels.Dispose();
 // TorchSharp has the PyTorch classes too: `torch.utils.data.Dataset` and `torch.utils.data.DataLoader`. A dataset
 // hands out one item at a time, as a dictionary of tensors, and the loader stacks 64 items into a batch. Written
 // that way (here over the first 640 images, to keep it short), the loop above becomes:
-class FirstImages(ImageDataset source, long count) : torch.utils.data.Dataset
-{
-    public override long Count => count;
-    public override Dictionary<string, Tensor> GetTensor(long index) =>
-        new() { ["data"] = source.Images[index], ["label"] = source.Labels[index] };
-}
+// (FirstImages is declared at the end of this file.)
 
 var plainBatches = 0;
 using (var plainLoader = torch.utils.data.DataLoader(new FirstImages(cifar2, 640), 64, shuffle: true, seed: 42))
@@ -297,3 +292,12 @@ Console.WriteLine(plainBatches);
 // ---
 //
 // [← previous](04-birds-and-airplanes.ipynb) · [next →](06-fully-connected-model.ipynb)
+
+// Types declared in the notebook's cells: a file-based app declares them after its statements.
+
+class FirstImages(ImageDataset source, long count) : torch.utils.data.Dataset
+{
+    public override long Count => count;
+    public override Dictionary<string, Tensor> GetTensor(long index) =>
+        new() { ["data"] = source.Images[index], ["label"] = source.Labels[index] };
+}

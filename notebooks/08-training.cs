@@ -163,7 +163,7 @@ double[] articleLosses = [0.6439802646636963, 0.3364253044128418, 0.266079604625
                           0.1775331050157547, 0.03261692821979523, 0.04219042509794235, 0.020144721493124962, 0.02759580872952938];
 Console.WriteLine("epoch  article                ours");
 for (int k = 0; k < articleLosses.Length; k++)
-    Console.WriteLine($"{10 * k,5}  {PyPrint.Float(articleLosses[k]),-21}  {PyPrint.Float(history.Epochs[10 * k].Loss)}");
+    Console.WriteLine($"{10 * k,5}  {PyPrint.Float(articleLosses[k]),-21}  {(10 * k < history.Epochs.Count ? PyPrint.Float(history.Epochs[10 * k].Loss) : "-")}");
 
 // ## The loss curve
 //

@@ -24,6 +24,10 @@ public sealed class AppRuns : IDisposable
         foreach (var file in Directory.GetFiles(Path.Combine(repo, "lib"), "*", SearchOption.AllDirectories)
                                       .Where(f => !Regex.IsMatch(Path.GetRelativePath(repo, f), @"[\\/](bin|obj)[\\/]")))
             Copy(file, Path.Combine(Root, Path.GetRelativePath(repo, file)));
+        // The pinned plotly.js that the apps copy beside their charts, installed as the runner's pages install it.
+        string pages = Path.Combine(repo, "tools", "pages");
+        if (!File.Exists(Path.Combine(pages, "node_modules", "plotly.js-dist-min", "plotly.min.js")))
+            Exec.Check("npm", ["ci", "--ignore-scripts", "--no-audit", "--no-fund"], TimeSpan.FromMinutes(5), pages);
         foreach (var file in new[] { "package.json", "package-lock.json", "node_modules/plotly.js-dist-min/plotly.min.js" })
             if (File.Exists(Path.Combine(repo, "tools", "pages", file)))
                 Copy(Path.Combine(repo, "tools", "pages", file), Path.Combine(Root, "tools", "pages", file));

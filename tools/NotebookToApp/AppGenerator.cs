@@ -33,6 +33,7 @@ public static partial class AppGenerator
         var usings = new List<string>();
         var body = new StringBuilder();
         var markdown = new List<string>();
+        var types = new List<string>();
         int codeCell = 0;
 
         foreach (var (type, source) in cells)
@@ -47,6 +48,7 @@ public static partial class AppGenerator
             string code = TakeDirectives(source, notebookName, codeCell, packages);
             code = TakeUsings(code, usings, out string rest);
             rest = DisplayTrailingExpression(rest, notebookName, codeCell);
+            rest = TakeTypes(rest, types);
 
             body.Append('\n').Append(string.Join("\n", markdown.Select(Comment)));
             markdown.Clear();
@@ -55,6 +57,11 @@ public static partial class AppGenerator
         if (markdown.Count > 0)
         {
             body.Append('\n').Append(string.Join("\n", markdown.Select(Comment)));
+        }
+        if (types.Count > 0)
+        {
+            body.Append("\n// Types declared in the notebook's cells: a file-based app declares them after its statements.\n");
+            foreach (var type in types) body.Append('\n').Append(type).Append('\n');
         }
 
         string app = Path.ChangeExtension(notebookName, ".cs");
@@ -156,6 +163,22 @@ public static partial class AppGenerator
             ? expression.ToString() + ";"
             : $"display({expression});";
         return code[..expression.SpanStart] + replacement + code[expression.Span.End..];
+    }
+
+    // Moves the cell's type declarations to the list, leaving a line that says where they went: a kernel takes a class
+    // between statements, a file-based app only after its last top-level statement.
+    static string TakeTypes(string code, List<string> types)
+    {
+        if (code.Length == 0) return code;
+        var root = (CompilationUnitSyntax)CSharpSyntaxTree.ParseText(code, Script).GetRoot();
+        var declarations = root.Members.Where(m => m is BaseTypeDeclarationSyntax or DelegateDeclarationSyntax).ToList();
+        foreach (var declaration in declarations.AsEnumerable().Reverse())
+        {
+            string name = declaration is BaseTypeDeclarationSyntax t ? t.Identifier.Text : ((DelegateDeclarationSyntax)declaration).Identifier.Text;
+            code = code[..declaration.SpanStart] + $"// ({name} is declared at the end of this file.)" + code[declaration.Span.End..];
+        }
+        types.AddRange(declarations.Select(d => d.ToString()));
+        return code;
     }
 
     // A markdown cell as line comments, blank lines kept.
