@@ -140,6 +140,8 @@ public partial class AppTests(AppRuns runs) : IClassFixture<AppRuns>
                 Assert.True(File.Exists(path), $"{result.Name} announced {path}, which is not there");
                 if (m.Groups[1].Value == "Picture")
                     Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, File.ReadAllBytes(path).Take(4));
+                else if (m.Groups[1].Value == "Page")
+                    Assert.StartsWith("<!DOCTYPE html>", File.ReadAllText(path));
                 else
                 {
                     Assert.Contains("<script src=\"plotly.min.js\"", File.ReadAllText(path));
@@ -148,8 +150,10 @@ public partial class AppTests(AppRuns runs) : IClassFixture<AppRuns>
                 announced.Add($"{result.Name[..2]} {m.Groups[1].Value}");
             }
         }
-        // Where the notebooks show pictures and charts: 01-04, 06, 09 and 10 pictures; 05, 07 and 08 charts.
-        Assert.Equal(["01 Picture", "02 Picture", "03 Picture", "03 Picture", "04 Picture", "05 Chart", "06 Picture", "07 Chart", "08 Chart", "09 Picture", "10 Picture"],
+        // Where the notebooks show pictures, pages and charts: 01-04, 06, 09 and 10 pictures; 06's network diagram
+        // (an HTML page); 05, 07 (the NLL curve and the losses) and 08 charts.
+        Assert.Equal(["01 Picture", "02 Picture", "03 Picture", "03 Picture", "04 Picture", "05 Chart", "06 Page", "06 Picture",
+                      "07 Chart", "07 Chart", "08 Chart", "09 Picture", "10 Picture", "10 Picture"],
                      announced.Order(StringComparer.Ordinal));
     }
 
