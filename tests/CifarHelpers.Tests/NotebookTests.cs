@@ -32,19 +32,6 @@ public partial class NotebookTests(NotebookSeries series)
         Assert.StartsWith(series.Output, result.ExecutedPath);
     }
 
-    [Fact]
-    public void TheSeriesHasTenNotebooksCommittedWithoutOutputs()
-    {
-        var names = NotebookNames();
-        Assert.Equal(10, names.Count);
-        foreach (var name in names)
-        {
-            string source = File.ReadAllText(Path.Combine(series.Repo, "notebooks", name));
-            Assert.DoesNotContain("\"output_type\"", source);
-            Assert.Contains("\".net-csharp\"", source);
-        }
-    }
-
     [Theory]
     [InlineData(Client.Repl)]
     [InlineData(Client.Jupyter)]
