@@ -5,6 +5,8 @@ using CifarHelpers.Data;
 using NotebookRunner;
 using Tools.Shared;
 
+using static CifarHelpers.Tests.PrintedFigures;
+
 namespace CifarHelpers.Tests;
 
 /// <summary>
@@ -163,30 +165,6 @@ public partial class AppTests(AppRuns runs) : IClassFixture<AppRuns>
         Assert.Matches(@"(?m)^label\s+class\s+images\r?\n\s*0\s+airplane\s+5000$", runs.Results["01"].Output);
         Assert.Matches(@"(?m)^epoch\s+loss\s+mean loss\s+seconds$", runs.Results["08"].Output);
     }
-
-    static double[] Values(Match? match)
-    {
-        Assert.True(match is { Success: true }, "the line is missing");
-        return match.Groups[1].Value.Split(',').Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray();
-    }
-
-    static void AssertClose(double[] expected, double[] actual)
-    {
-        Assert.Equal(expected.Length, actual.Length);
-        for (int i = 0; i < expected.Length; i++) Assert.InRange(actual[i], expected[i] - 1e-4, expected[i] + 1e-4);
-    }
-
-    [GeneratedRegex(@"^mean tensor\(\[([^\]]+)\]\)", RegexOptions.Multiline)]
-    private static partial Regex MeanLine();
-
-    [GeneratedRegex(@"^std  tensor\(\[([^\]]+)\]\)", RegexOptions.Multiline)]
-    private static partial Regex StdLine();
-
-    [GeneratedRegex(@"^Epoch: (\d+), Loss: ([0-9.]+)", RegexOptions.Multiline)]
-    private static partial Regex EpochLine();
-
-    [GeneratedRegex(@"^Accuracy: ([0-9.]+)", RegexOptions.Multiline)]
-    private static partial Regex AccuracyLine();
 
     [GeneratedRegex(@"^(Picture|Chart|Page): (\S+)", RegexOptions.Multiline)]
     private static partial Regex Announcement();

@@ -4,6 +4,8 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using NotebookRunner;
 
+using static CifarHelpers.Tests.PrintedFigures;
+
 namespace CifarHelpers.Tests;
 
 [Trait("Category", "Notebook")]
@@ -275,32 +277,9 @@ public partial class NotebookTests(NotebookSeries series)
     [GeneratedRegex(@"^batch size\s+(\d+):\s+\d+ steps per epoch, mean loss per epoch \[([^\]]+)\], loss ([0-9.]+) -> ([0-9.]+)", RegexOptions.Multiline)]
     private static partial Regex RunLine();
 
-    static double[] Values(Match? match)
-    {
-        Assert.True(match is { Success: true }, "the line is missing");
-        return match.Groups[1].Value.Split(',').Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray();
-    }
-
-    static void AssertClose(double[] expected, double[] actual)
-    {
-        Assert.Equal(expected.Length, actual.Length);
-        for (int i = 0; i < expected.Length; i++) Assert.InRange(actual[i], expected[i] - 1e-4, expected[i] + 1e-4);
-    }
-
-    [GeneratedRegex(@"^mean tensor\(\[([^\]]+)\]\)", RegexOptions.Multiline)]
-    private static partial Regex MeanLine();
-
-    [GeneratedRegex(@"^std  tensor\(\[([^\]]+)\]\)", RegexOptions.Multiline)]
-    private static partial Regex StdLine();
-
-    [GeneratedRegex(@"^Epoch: (\d+), Loss: ([0-9.e-]+)", RegexOptions.Multiline)]
-    private static partial Regex EpochLine();
-
     [GeneratedRegex(@"^Largest difference between the two models' weights: ([0-9.E+-]+)", RegexOptions.Multiline)]
     private static partial Regex WeightDifferenceLine();
 
-    [GeneratedRegex(@"^Accuracy: ([0-9.]+)", RegexOptions.Multiline)]
-    private static partial Regex AccuracyLine();
 }
 
 /// <summary>
