@@ -29,6 +29,7 @@ var runsOption = new Option<int>("--runs")
 };
 var skipMemoryOption = new Option<bool>("--skip-memory") { Description = "Leave out the 100-epoch memory run in a fresh process (about a minute)." };
 var dataOnlyOption = new Option<bool>("--data-only") { Description = "Measure the data path alone: its first run in this process, its median, the peak RSS." };
+var skipPythonOption = new Option<bool>("--skip-python") { Description = "Leave out the article's own data code in Python (bench/article_data.py, about 40 s)." };
 var phasesOption = new Option<bool>("--phases") { Description = "Time each step of the data path, with its page faults and CPU time." };
 // The benchmark's own child processes: the baseline epoch (TorchSharp without the library's settings) and the memory run.
 var baselineChildOption = new Option<bool>("--baseline-child") { Hidden = true };
@@ -38,7 +39,7 @@ var command = new RootCommand(
     "run, and prints one 'name: value' line per figure on standard output; progress goes to standard error. Exit " +
     "codes: 0 done; 1 a known failure such as no data (one line says what to do); 2 a bad option.")
 {
-    runsOption, skipMemoryOption, dataOnlyOption, phasesOption, baselineChildOption, memoryChildOption,
+    runsOption, skipMemoryOption, skipPythonOption, dataOnlyOption, phasesOption, baselineChildOption, memoryChildOption,
 };
 var parsed = command.Parse(args);
 if (parsed.Errors.Count > 0)
@@ -106,6 +107,19 @@ figures.Add(("data_first_faults", dataRuns.FirstFaults, "faults", "data: minor p
 figures.Add(("data_s", dataS, "s", "data: library bulk path"));
 figures.Add(("data_faults", dataRuns.MedianFaults, "faults", "data: minor page faults per run"));
 figures.Add(("data_baseline_s", dataBaselineS, "s", "data: TorchVision CIFAR10, per-image transforms, filtered list"));
+(double FirstS, double MedianS)? dataPython = null;
+if (!parsed.GetValue(skipPythonOption))
+{
+    if (ArticlePython.Find(out string noPython) is { } python)
+    {
+        int pythonRuns = Math.Min(runs, 3);
+        progress.Phase($"data path, the article's Python code ({python} bench/article_data.py): {pythonRuns} run{(pythonRuns == 1 ? "" : "s")} of about 12 s");
+        dataPython = ArticlePython.Seconds(python, Paths.Repo(), store.BatchesDir, pythonRuns);
+        figures.Add(("data_python_first_s", dataPython.Value.FirstS, "s", "data: the article's code in Python (torchvision), first run"));
+        figures.Add(("data_python_s", dataPython.Value.MedianS, "s", "data: the article's code in Python (torchvision), median"));
+    }
+    else Console.WriteLine($"data_python_s: not measured: {noPython}");
+}
 
 // 2. One training epoch (157 batches of 64): the library's loader with its fused step (as ArticleRecipe trains) and
 // with its autograd Trainer, against TorchSharp's DataLoader in a process without the library's malloc settings.
@@ -159,6 +173,8 @@ foreach (var (name, value, unit, what) in figures)
     Console.WriteLine($"{name,-18} {value,12:F3}  {unit,-8} {what}");
 Console.WriteLine();
 Console.WriteLine($"data speed-up   {dataBaselineS / dataS,8:F1}x over the baseline");
+if (dataPython is { } py)
+    Console.WriteLine($"data speed-up   {py.MedianS / dataS,8:F1}x over the article's Python code ({py.FirstS / dataRuns.FirstS:F1}x, first run against first run)");
 Console.WriteLine($"epoch speed-up  {epochBaselineS / epochS,8:F2}x over the baseline ({epochBaselineS / epochAutogradS:F2}x with autograd)");
 Console.WriteLine($"epoch vs floor  {epochS / (Epochs.FlopsPerEpoch(data.Train.Count) / (peak * 1e9)),8:F2}x the time the torch.mm peak allows");
 Console.WriteLine();
