@@ -114,7 +114,7 @@ display(Images.Show(img, caption: $"cifar10[99]: {cifar10.Classes[(int)label]}")
 // 我们的 `CIFAR10` 只是一个辅助类。TorchSharp 的配套包 TorchVision(`#r "nuget: TorchVision, 0.107.0"`)有自己的实现,读者也应该认识它。不用我们的辅助库,本笔记本的加载步骤写成:
 //
 // ```csharp
-// // TorchVision 会在 <root>/CIFAR10/cifar-10-batches-bin 下查找,所以 root 是它上面两层的目录
+// // TorchVision 会在 <root>/CIFAR10/cifar-10-batches-bin 下查找,所以 root 是 CIFAR10 文件夹所在的目录
 // var cifar10 = torchvision.datasets.CIFAR10(root, true, true, (torchvision.ITransform?)null!);   // 训练集,允许下载
 // var item = cifar10.GetTensor(99);                 // 一个 Dictionary<string, Tensor> 字典
 // var img = item["data"];                           // 浮点 [3, 32, 32],已经除以 256
