@@ -45,7 +45,7 @@ var device = Tutorial.Setup(seed: 42);
 //
 // 原文向 torchvision 要了两份数据:训练集 (`train=True`) 和验证集 (`train=False`,即 CIFAR-10 的测试批次),路径是 `data_path = './data/CIFAR-10/'`。我们用自己的 `CIFAR10` 类做同样的事,参数名也一样,只是换成了 C# 的命名风格。
 //
-// `dataPath` 是相对于本笔记本的路径,数据因此放在仓库的 `data/CIFAR-10/` 目录里。设置 `download: true` 时,只有在本地没有可用文件时才会下载;如果文件已经存在并通过校验,它会直接说明这一点,然后读取。每个划分一次性读进同一个张量,而不是每张图片各建一个张量。
+// `dataPath` 是相对于本笔记本的路径,数据因此放在仓库的 `data/CIFAR-10/` 目录里。设置 `download: true` 时,只有在本地没有可用文件时才会下载;如果文件已经存在并通过校验,它会直接说明这一点,然后读取。每个划分一次性读进同一个张量,而不是每张图片各建一个张量。第一次运行如果需要下载或解压,会多花一些时间;之后再运行就快多了。
 var dataPath = "../../data/CIFAR-10/";
 var cifar10 = new CIFAR10(dataPath, train: true, download: true);
 var cifar10Val = new CIFAR10(dataPath, train: false, download: true);
@@ -89,7 +89,7 @@ for (int i = 0; i < cifar10.Classes.Count; i++)
 
 // ## 和 torchvision 一样的摘要
 //
-// 打印一个 torchvision 数据集,会得到几行简短的摘要。我们的数据集调用 `ToString()` 也给出同样的几行,所以直接 `Console.WriteLine` 就能看到一样的内容。
+// 打印一个 torchvision 数据集,会得到几行简短的摘要。我们的数据集调用 `ToString()` 也给出同样的几行,所以直接 `Console.WriteLine` 就能看到一样的内容:数据点的个数、数据所在的根目录,以及属于哪个划分。
 Console.WriteLine(cifar10);
 Console.WriteLine(cifar10Val);
 
