@@ -157,7 +157,7 @@ Console.WriteLine($"Validation accuracy: {evaluation.Accuracy:F4} ({evaluation.C
 
 // ## 保存检查点
 //
-// 笔记本 09 和 10 需要这个训练好的模型;在那里重新训练,每个大约要花一分钟。所以权重保存到 `data/models/birds-airplanes-fc.bin`(TorchSharp 的格式),旁边再放一个小小的 `.json` 文件,记录网络结构、训练轮数、种子和验证准确率。这个文件夹不提交到仓库。如果之后文件不见了,笔记本 09 和 10 会说明这一点,并自己训练模型。
+// 笔记本 09 和 10 需要这个训练好的模型;在那里重新训练,每个大约要花一分钟。所以权重保存到 `ArticleRecipe.CheckpointPath` 所指的 `birds-airplanes-fc.bin`(TorchSharp 的格式;下面的输出会打印它的完整路径),旁边再放一个小小的 `.json` 文件,记录网络结构、训练轮数、种子和验证准确率。模型文件是运行时生成的,不要把它提交到仓库。如果之后文件不见了,笔记本 09 和 10 会说明这一点,并自己训练模型。
 Checkpoint.Save(model, ArticleRecipe.CheckpointPath,
     new CheckpointInfo(FullyConnected.Architecture, nEpochs, 42, evaluation.Accuracy, Checkpoint.LibraryVersion, DateTime.UtcNow));
 

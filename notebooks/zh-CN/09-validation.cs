@@ -61,7 +61,7 @@ Console.WriteLine($"Training images: {cifar2.Count}, validation images: {cifar2V
 
 // ## 训练好的模型
 //
-// 笔记本 08 把模型保存在 `data/models/` 里。`ArticleRecipe.LoadOrTrain` 构建原文的网络 (`FullyConnected.Create()`),检查检查点 (checkpoint) 里存的是否正是这个结构,加载权重,并说明权重的来源。如果没有检查点(还没运行过笔记本 08),它会说明这一点,然后用相同的配方和种子在这里训练同一个模型,大约需要一分钟;这时进度行会显示训练的轮次。
+// 笔记本 08 把模型保存在 `ArticleRecipe.CheckpointPath` 所指的位置。`ArticleRecipe.LoadOrTrain` 构建原文的网络 (`FullyConnected.Create()`),检查检查点 (checkpoint) 里存的是否正是这个结构,加载权重,并说明权重的来源。如果没有检查点(还没运行过笔记本 08),它会说明这一点,然后用相同的配方和种子在这里训练同一个模型,大约需要一分钟;这时进度行会显示训练的轮次。
 var progress = LiveProgress.Start("Looking for the checkpoint...");
 var (model, source) = ArticleRecipe.LoadOrTrain(cifar2, ArticleRecipe.CheckpointPath, seed: 42,
     onEpoch: r => progress.Update($"Epoch {r.Epoch}/{ArticleRecipe.Epochs}: loss {r.Loss:F6}"));
