@@ -23,6 +23,8 @@ CifarHelpers.Notebook.NotebookApp.Start();
 
 // # 08 · Training the classifier
 //
+// [中文版](zh-CN/08-training.ipynb)
+//
 // The article *pytorch深度学习实战:全连接神经网络图像识别*, **§3.2 训练模型** (Training the model).
 //
 // Everything is in place: normalised images, a model and a loss. This notebook runs the article's training loop
