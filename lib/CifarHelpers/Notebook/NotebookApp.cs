@@ -54,15 +54,15 @@ public static class NotebookApp
         {
             case Html { Png: { } png } html:
                 string image = Write($"picture-{++_pictures:00}.png", path => File.WriteAllBytes(path, png));
-                Console.WriteLine($"Picture: {image}" + (html.Text is { } caption ? $" ({caption})" : ""));
+                Console.WriteLine($"{Localization.Text("Picture")}: {image}" + (html.Text is { } caption ? $" ({caption})" : ""));
                 break;
             case Html html:
-                Console.WriteLine($"Page: {Write($"page-{++_pictures:00}.html", path => File.WriteAllText(path, Page(html.Content, null)))}");
+                Console.WriteLine($"{Localization.Text("Page")}: {Write($"page-{++_pictures:00}.html", path => File.WriteAllText(path, Page(html.Content, null)))}");
                 break;
             case PlotlyChart chart:
                 string? plotly = CopyPlotly();
                 string page = Write($"chart-{++_charts:00}.html", path => File.WriteAllText(path, Page(Charts.ToHtml(chart).Content, plotly)));
-                Console.WriteLine($"Chart: {page}");
+                Console.WriteLine($"{Localization.Text("Chart")}: {page}");
                 break;
             case DataFrame frame:
                 Console.WriteLine(Text(frame));
