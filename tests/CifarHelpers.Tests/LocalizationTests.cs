@@ -177,3 +177,19 @@ public partial class LocalizationTests
 /// <summary>Tests that set the process-wide language run alone, so no other test sees Chinese.</summary>
 [CollectionDefinition("language", DisableParallelization = true)]
 public sealed class LanguageCollection;
+
+/// <summary>Both editions' notebooks share the repository's data/models: the zh-CN folder is one level deeper.</summary>
+[Trait("Category", "Unit")]
+public class CheckpointFolderTests
+{
+    [Fact]
+    public void TheChineseEditionsCheckpointIsTheRepositorysToo()
+    {
+        string notebooks = Path.Combine(Path.GetTempPath(), "repo", "notebooks");
+        Assert.Equal("../data/models", CifarHelpers.Training.ArticleRecipe.ModelsFolder(notebooks));
+        Assert.Equal("../../data/models", CifarHelpers.Training.ArticleRecipe.ModelsFolder(Path.Combine(notebooks, "zh-CN")));
+        // Both resolve to the same folder.
+        Assert.Equal(Path.GetFullPath(Path.Combine(notebooks, "../data/models")),
+                     Path.GetFullPath(Path.Combine(notebooks, "zh-CN", "../../data/models")));
+    }
+}
