@@ -193,3 +193,28 @@ public class CheckpointFolderTests
                      Path.GetFullPath(Path.Combine(notebooks, "zh-CN", "../../data/models")));
     }
 }
+
+/// <summary>The README tells, in English and in Chinese, that there are two editions and how to run each.</summary>
+[Trait("Category", "Unit")]
+public class EditionsReadmeTests
+{
+    [Fact]
+    public void TheReadmesFirstLinesAndClientTableNameBothEditionsInBothLanguages()
+    {
+        var lines = File.ReadAllLines(Path.Combine(RepoRoot.Find(), "README.md"));
+        string top = string.Join("\n", lines.Take(12));
+        Assert.Contains("Two editions", top);
+        Assert.Contains("两个版本", top);
+        Assert.Contains("notebooks/zh-CN/", top);
+        Assert.Contains("dotnet run --project tools/NotebookRunner -c Release -- --edition zh-CN", top);
+        Assert.Contains("运行中文版", top);
+        // The client table: a column for each edition, the Chinese one in Chinese, every row filled in.
+        int header = Array.FindIndex(lines, l => l.StartsWith("| client |", StringComparison.Ordinal));
+        Assert.True(header >= 0, "no client table");
+        Assert.Contains("中文版", lines[header]);
+        var rows = lines.Skip(header + 2).TakeWhile(l => l.StartsWith('|')).ToList();
+        Assert.True(rows.Count >= 6, $"{rows.Count} clients");
+        Assert.All(rows, r => Assert.Matches(@"\p{IsCJKUnifiedIdeographs}", r.Split('|')[3]));
+        Assert.Contains(rows, r => r.Contains("--edition zh-CN", StringComparison.Ordinal));
+    }
+}
