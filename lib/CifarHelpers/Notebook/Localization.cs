@@ -103,6 +103,8 @@ public static partial class Localization
         // Progress lines
         ["Looking for the checkpoint..."] = "正在查找检查点……",
         ["Training on original pixels..."] = "正在用原始像素训练……",
+        // The network diagram
+        ["input"] = "输入 (input)",
         // A file-based app's announcements
         ["Picture"] = "图片",
         ["Chart"] = "图表",
