@@ -134,7 +134,8 @@ public class BrowserTests(NotebookSeries series)
     static async Task<List<string>> CheckChineseGlyphs(IPage tab, string name)
     {
         var failures = new List<string>();
-        var result = await tab.EvaluateAsync<GlyphCheck>("""
+        // As a JsonElement: Playwright's EvaluateAsync does not deserialize into a record (playwright-dotnet#2701).
+        var json = await tab.EvaluateAsync<System.Text.Json.JsonElement>("""
             () => {
               const cjk = /[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]/;
               const chars = [...new Set([...document.body.innerText].filter(c => cjk.test(c)))];
@@ -149,6 +150,8 @@ public class BrowserTests(NotebookSeries series)
                        selfCheck: draw('\u0379') === box && draw('中') !== box, font };
             }
             """);
+        var result = new GlyphCheck(json.GetProperty("count").GetInt32(), json.GetProperty("missing").GetString() ?? "",
+                                    json.GetProperty("selfCheck").GetBoolean(), json.GetProperty("font").GetString() ?? "");
         if (!result.SelfCheck) failures.Add($"{name}: the missing-glyph check cannot tell a box from a glyph in {result.Font}");
         if (result.Count == 0) failures.Add($"{name}: no Chinese text on the page");
         if (result.Missing.Length > 0) failures.Add($"{name}: {result.Missing.Length} characters drawn as missing-glyph boxes: {result.Missing}");
