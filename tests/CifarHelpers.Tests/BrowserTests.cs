@@ -138,7 +138,7 @@ public class BrowserTests(NotebookSeries series)
         var json = await tab.EvaluateAsync<System.Text.Json.JsonElement>("""
             () => {
               const cjk = /[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]/;
-              const chars = [...new Set([...document.body.innerText].filter(c => cjk.test(c)))];
+              const chars = [...new Set([...document.body.innerText].filter(c => cjk.test(c) && c.trim() !== ''))];
               const el = [...document.querySelectorAll('h1, h2, p, li, a, pre, td, th')].find(e => cjk.test(e.textContent)) || document.body;
               const font = getComputedStyle(el).fontFamily;
               const canvas = document.createElement('canvas');
