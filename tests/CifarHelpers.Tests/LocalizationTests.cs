@@ -218,3 +218,21 @@ public class EditionsReadmeTests
         Assert.Contains(rows, r => r.Contains("--edition zh-CN", StringComparison.Ordinal));
     }
 }
+
+/// <summary>A text table with Chinese headers lines up as a terminal draws it (a Chinese character is two columns wide).</summary>
+[Trait("Category", "Unit")]
+public class WideTextTableTests
+{
+    [Fact]
+    public void ChineseHeadersCountTwoColumnsPerCharacter()
+    {
+        var frame = new Microsoft.Data.Analysis.DataFrame(
+            new Microsoft.Data.Analysis.Int32DataFrameColumn("标签", [0, 2]),
+            new Microsoft.Data.Analysis.StringDataFrameColumn("类别", ["airplane", "bird"]),
+            new Microsoft.Data.Analysis.Int64DataFrameColumn("图像数", [5000, 123]));
+        Assert.Equal(string.Join(Environment.NewLine, "标签  类别      图像数", "   0  airplane    5000", "   2  bird         123"),
+                     NotebookApp.Text(frame));
+        Assert.Equal(6, NotebookApp.Width("图像数"));
+        Assert.Equal(3, NotebookApp.Width("abc"));
+    }
+}
