@@ -101,11 +101,12 @@ public sealed class RunnerCliTests : IDisposable
     [Fact]
     public void AMissingDotnetToolIsOneLineAndExitOne()
     {
-        // The copy has no .config/dotnet-tools.json: dotnet-repl is not there.
+        // The copy has no .config/dotnet-tools.json, and its NuGet cache is empty: dotnet-repl was never restored.
         string copy = RepoShape();
-        var run = RunnerProcess.Run(copy, ["--no-data"]);
+        string emptyCache = Directory.CreateDirectory(Path.Combine(temp, "empty-nuget")).FullName;
+        var run = RunnerProcess.Run(copy, ["--no-data"], new Dictionary<string, string?> { ["NUGET_PACKAGES"] = emptyCache });
 
-        AssertKnownFailure(run, "dotnet-repl does not start");
+        AssertKnownFailure(run, "dotnet-repl.dll is missing: run `dotnet tool restore`");
         Assert.DoesNotContain("passed", run.Stdout);
     }
 

@@ -72,7 +72,7 @@ public sealed class NotebookRun(string outputDir, TimeSpan timeout, Client clien
             RedirectStandardInput = true,
         };
         string[] arguments = client == Client.Repl
-            ? ["tool", "run", "dotnet-repl", "--", "--run", name, "--exit-after-run", "--output-path", executed, "--output-format", "ipynb"]
+            ? [LocalTools.Repl, "--run", name, "--exit-after-run", "--output-path", executed, "--output-format", "ipynb"]
             // --allow-errors records a failing cell and goes on, as dotnet-repl does; errors are read from the copy.
             // At DEBUG, nbconvert logs "Executing cell:" and the cell's source as each cell starts: the progress hook.
             : ["nbconvert", "--to", "notebook", "--execute", "--allow-errors", "--ExecutePreprocessor.timeout=-1",

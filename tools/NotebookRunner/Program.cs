@@ -266,7 +266,16 @@ namespace NotebookRunner
         /// <summary>Checks that the restored dotnet-repl starts, so a missing tool is one message, not a failure per notebook.</summary>
         static void RequireRepl(string repoRoot)
         {
-            var (exitCode, text) = RunTool(repoRoot, "dotnet", "tool", "run", "dotnet-repl", "--", "--version");
+            string repl;
+            try
+            {
+                repl = LocalTools.Repl;
+            }
+            catch (FileNotFoundException e)
+            {
+                throw new RunnerFailure($"{e.Message} dotnet-repl is a local tool pinned in .config/dotnet-tools.json; or use --client jupyter.", e);
+            }
+            var (exitCode, text) = RunTool(repoRoot, "dotnet", repl, "--version");
             if (exitCode != 0)
                 throw new RunnerFailure(
                     $"dotnet-repl does not start (exit code {exitCode}): {LastLine(text)} It is a local tool pinned in " +
