@@ -11,7 +11,7 @@ using DataLoader = CifarHelpers.Data.DataLoader;
 
 // The benchmark: the library's data path, training epoch and evaluation against the straightforward ways,
 // measured side by side in one run, plus the memory of a full 100-epoch training run (in a child process).
-// Usage: dotnet run -c Release --project bench [-- --runs N] [--skip-memory] [--data-only] [--phases]
+// Usage: dotnet run -c Release --project bench [-- --runs N] [--skip-memory] [--skip-python] [--data-only] [--phases]; --help.
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 var runsOption = new Option<int>("--runs")
