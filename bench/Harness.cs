@@ -46,11 +46,14 @@ readonly record struct Measured(double FirstS, long FirstFaults, double MedianS,
 static class Paths
 {
     /// <summary>The repository's data/CIFAR-10 (extracted from CIFAR10_ARCHIVE when it is not there yet).</summary>
-    public static Cifar10Store Store()
+    public static Cifar10Store Store() => new(Path.Combine(Repo(), Cifar10Format.DefaultRoot));
+
+    /// <summary>The repository's root: the nearest folder above the current one that holds global.json.</summary>
+    public static string Repo()
     {
         for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
             if (File.Exists(Path.Combine(dir.FullName, "global.json")))
-                return new Cifar10Store(Path.Combine(dir.FullName, Cifar10Format.DefaultRoot));
+                return dir.FullName;
         throw new DirectoryNotFoundException("Run the benchmark from inside the repository.");
     }
 }

@@ -9,7 +9,7 @@ namespace Bench;
 /// <summary>A full 100-epoch training run in a fresh process, to read its peak RSS and its growth.</summary>
 static class MemoryRun
 {
-    public static (double PeakMb, double GrowthMb, double Accuracy, double Seconds) Parent()
+    public static (double PeakMb, double GrowthMb, double Accuracy, double Seconds) Parent(Progress progress)
     {
         string self = Environment.ProcessPath!;
         var start = Path.GetFileNameWithoutExtension(self) == "dotnet"
@@ -21,7 +21,9 @@ static class MemoryRun
         while (child.StandardOutput.ReadLine() is { } line)
         {
             var parts = line.Split(": ", 2);
-            if (parts.Length == 2 && double.TryParse(parts[1], CultureInfo.InvariantCulture, out double v)) values[parts[0]] = v;
+            if (parts.Length != 2 || !double.TryParse(parts[1], CultureInfo.InvariantCulture, out double v)) continue;
+            values[parts[0]] = v;
+            if (parts[0] == "epoch" && (int)v % 10 == 0) progress.Phase($"memory: epoch {v:F0} of {ArticleRecipe.Epochs}");
         }
         child.WaitForExit();
         if (child.ExitCode != 0) throw new InvalidOperationException($"The memory run failed with {child.ExitCode}.");
@@ -35,6 +37,7 @@ static class MemoryRun
         var clock = Stopwatch.StartNew();
         var (model, _) = ArticleRecipe.Train(data.Train, seed: 42, onEpoch: r =>
         {
+            Console.WriteLine($"epoch: {r.Epoch}");
             if (r.Epoch == 10) at10 = Rss.Mb("VmRSS");
             if (r.Epoch == 100) at100 = Rss.Mb("VmRSS");
         });

@@ -80,8 +80,12 @@ sealed class PreparedData(ImageDataset train, ImageDataset val) : IDisposable
         // TorchVision reads <root>/CIFAR10/cifar-10-batches-bin: point it at the extracted files.
         string root = Path.Combine(Path.GetTempPath(), "bench-torchvision");
         string link = Path.Combine(root, "CIFAR10", "cifar-10-batches-bin");
-        if (!Directory.Exists(link))
+        // A link left by an earlier run may point at a folder that has moved or gone: make it point here.
+        var existing = new DirectoryInfo(link);
+        if (existing.LinkTarget != batchesDir)
         {
+            if (existing.LinkTarget is not null) File.Delete(link); // unlinks the link, never its target
+            else if (existing.Exists) throw new IOException($"{link} is a folder, not the link the benchmark makes; remove it.");
             Directory.CreateDirectory(Path.GetDirectoryName(link)!);
             Directory.CreateSymbolicLink(link, batchesDir);
         }

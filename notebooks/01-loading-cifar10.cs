@@ -22,6 +22,8 @@ CifarHelpers.Notebook.NotebookApp.Start();
 
 // # 01 · Loading CIFAR-10
 //
+// [中文版](zh-CN/01-loading-cifar10.ipynb)
+//
 // The article *pytorch深度学习实战:全连接神经网络图像识别* ("PyTorch deep learning in practice: image recognition with a fully connected network"),
 // **§1 实践目标:区分图片中的鸟和飞机** (Goal of the exercise: telling birds from airplanes in pictures) and
 // **§2 加载数据** (Loading the data).

@@ -22,6 +22,8 @@ CifarHelpers.Notebook.NotebookApp.Start();
 
 // # 02 · From image to tensor: ToTensor
 //
+// [中文版](zh-CN/02-to-tensor.ipynb)
+//
 // The article *pytorch深度学习实战:全连接神经网络图像识别*, **§2.1 将PIL图像转换为张量** (Converting a PIL image to a tensor).
 //
 // A network cannot eat bytes laid out as a picture: it wants floating-point tensors with the colour

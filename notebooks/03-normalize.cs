@@ -22,6 +22,8 @@ CifarHelpers.Notebook.NotebookApp.Start();
 
 // # 03 · Normalizing the data
 //
+// [中文版](zh-CN/03-normalize.ipynb)
+//
 // The article *pytorch深度学习实战:全连接神经网络图像识别*, **§2.2 归一化** (Normalization).
 //
 // After `ToTensor` every pixel value sits in [0, 1], but the three colour channels do not share the same

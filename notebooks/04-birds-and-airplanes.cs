@@ -22,6 +22,8 @@ CifarHelpers.Notebook.NotebookApp.Start();
 
 // # 04 · Birds and airplanes
 //
+// [中文版](zh-CN/04-birds-and-airplanes.ipynb)
+//
 // The article *pytorch深度学习实战:全连接神经网络图像识别*, **§2.3 提取鸟和飞机的图像** (Extracting the bird and airplane images).
 //
 // The article's task is deliberately small: given a 32×32 picture, say whether it shows a bird or an

@@ -23,6 +23,8 @@ CifarHelpers.Notebook.NotebookApp.Start();
 
 // # 05 · Mini-batches
 //
+// [中文版](zh-CN/05-mini-batches.ipynb)
+//
 // The article *pytorch深度学习实战:全连接神经网络图像识别*:
 //
 // - **§2.3.1 mini-batch 优势** (The advantages of mini-batches), with

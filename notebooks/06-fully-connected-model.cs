@@ -22,6 +22,8 @@ CifarHelpers.Notebook.NotebookApp.Start();
 
 // # 06 · The fully connected model
 //
+// [中文版](zh-CN/06-fully-connected-model.ipynb)
+//
 // The article *pytorch深度学习实战:全连接神经网络图像识别*, **§3 搭建全连接模型** (Building the fully connected model).
 //
 // The images are ready and normalised. Now we need something that looks at one image and says "airplane" or

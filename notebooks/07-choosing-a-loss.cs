@@ -23,6 +23,8 @@ CifarHelpers.Notebook.NotebookApp.Start();
 
 // # 07 · Choosing a loss
 //
+// [中文版](zh-CN/07-choosing-a-loss.ipynb)
+//
 // The article *pytorch深度学习实战:全连接神经网络图像识别*, **§3.1 损失的选择** (Choosing the loss), with
 // **§3.1.1 分类任务的核心目标** (The core goal of a classification task),
 // **§3.1.2 为什么MSE不适合分类?** (Why is MSE unsuited to classification?),

@@ -22,6 +22,8 @@ CifarHelpers.Notebook.NotebookApp.Start();
 
 // # 09 · Validation accuracy
 //
+// [中文版](zh-CN/09-validation.ipynb)
+//
 // The article *pytorch深度学习实战:全连接神经网络图像识别*, **§3.3 验证模型** (Validating the model).
 //
 // The training loss of notebook 08 fell close to zero. That only says the model fits the 10,000 images it was

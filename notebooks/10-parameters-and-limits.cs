@@ -22,6 +22,8 @@ CifarHelpers.Notebook.NotebookApp.Start();
 
 // # 10 · Parameters and the limits of fully connected networks
 //
+// [中文版](zh-CN/10-parameters-and-limits.ipynb)
+//
 // The article *pytorch深度学习实战:全连接神经网络图像识别*, **§4 全连接网络的局限性** (The limitations of fully connected networks).
 // Its §5, **本文完整代码** (The complete code of this article), is [`complete-code.cs`](complete-code.cs).
 //

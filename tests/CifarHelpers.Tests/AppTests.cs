@@ -47,7 +47,27 @@ public sealed class AppRuns : IDisposable
                                new Dictionary<string, string?> { [Cifar10Format.ArchiveVariable] = archive });
             Results[app[..2]] = new AppResult(app, run.ExitCode, run.Stdout, run.Stderr, clock.Elapsed);
         }
+
+        // Two of the Chinese edition's apps (notebooks/zh-CN): a table (01) and charts (07), from the copy's root.
+        string chinese = Path.Combine(repo, "notebooks", Editions.Chinese);
+        foreach (var prefix in ChineseApps)
+        {
+            string? app = Directory.Exists(chinese) ? Directory.GetFiles(chinese, prefix + "-*.cs").SingleOrDefault() : null;
+            if (app is null) continue;
+            string relative = Path.Combine("notebooks", Editions.Chinese, Path.GetFileName(app));
+            Copy(app, Path.Combine(Root, relative));
+            var clock = Stopwatch.StartNew();
+            var run = Exec.Run("dotnet", ["run", relative], TimeSpan.FromMinutes(5), Root,
+                               new Dictionary<string, string?> { [Cifar10Format.ArchiveVariable] = archive });
+            ChineseResults[prefix] = new AppResult(relative, run.ExitCode, run.Stdout, run.Stderr, clock.Elapsed);
+        }
     }
+
+    /// <summary>The Chinese edition's apps that run: 01 (a table, a picture) and 07 (two charts).</summary>
+    public static readonly string[] ChineseApps = ["01", "07"];
+
+    /// <summary>The runs of <see cref="ChineseApps"/>, by prefix; missing when notebooks/zh-CN has no such app.</summary>
+    public Dictionary<string, AppResult> ChineseResults { get; } = [];
 
     public string Root { get; }
     public IReadOnlyList<string> Apps { get; }
@@ -166,6 +186,36 @@ public partial class AppTests(AppRuns runs) : IClassFixture<AppRuns>
     {
         Assert.Matches(@"(?m)^label\s+class\s+images\r?\n\s*0\s+airplane\s+5000$", runs.Results["01"].Output);
         Assert.Matches(@"(?m)^epoch\s+loss\s+mean loss\s+seconds$", runs.Results["08"].Output);
+    }
+
+    [Fact]
+    public void TheChineseEditionsAppsAnnounceTheirFilesAndLabelTheirTablesAndChartsInChinese()
+    {
+        foreach (var prefix in AppRuns.ChineseApps)
+            Assert.True(runs.ChineseResults.ContainsKey(prefix),
+                        $"notebooks/zh-CN/{prefix}-*.cs is missing: generate it with `dotnet run --project tools/NotebookToApp`.");
+        foreach (var result in runs.ChineseResults.Values)
+        {
+            Assert.True(result.ExitCode == 0, result.ToString());
+            Assert.DoesNotMatch(Announcement(), result.Output);
+        }
+        // 01: the table's header in Chinese, the data as it is; the picture announced in Chinese, under artifacts/apps/zh-CN/.
+        string text01 = runs.ChineseResults["01"].Output;
+        Assert.Matches(@"(?m)^标签\s+类别\s+图像数\r?\n\s*0\s+airplane\s+5000$", text01);
+        Assert.Matches(@"(?m)^图片: \S+", text01);
+        // 07: two charts, announced in Chinese, written under artifacts/apps/zh-CN/07-*, with Chinese titles.
+        var charts = Regex.Matches(runs.ChineseResults["07"].Output, @"^图表: (\S+)", RegexOptions.Multiline);
+        Assert.Equal(2, charts.Count);
+        string folder = Path.Combine(runs.Root, "artifacts", "apps", Editions.Chinese, "07-choosing-a-loss");
+        foreach (Match chart in charts)
+        {
+            string path = Path.GetFullPath(Path.Combine(runs.Root, chart.Groups[1].Value));
+            Assert.StartsWith(folder + Path.DirectorySeparatorChar, path);
+            Assert.True(File.Exists(path), $"{path} was announced and is not there");
+        }
+        // The second chart is the NLL curve: its x axis title from the table.
+        Assert.Contains("p (正确类别的概率)", File.ReadAllText(Path.Combine(folder, "chart-02.html")));
+        Assert.Contains("Accuracy: ", runs.ChineseResults["07"].Output);
     }
 
     [GeneratedRegex(@"^(Picture|Chart|Page): (\S+)", RegexOptions.Multiline)]

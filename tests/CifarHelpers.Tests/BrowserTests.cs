@@ -8,7 +8,8 @@ namespace CifarHelpers.Tests;
 /// <summary>
 /// The rendered pages, served on 127.0.0.1 and opened in Debian's Chromium through Playwright: no console
 /// errors, every chart drawn, every image loaded, the key figures present. A screenshot of each page goes to
-/// artifacts/test-pages-screenshots.
+/// artifacts/test-pages-screenshots. The Chinese edition's pages too: the same checks, plus the twin links, the Noto
+/// CJK font on the Chinese text and no missing-glyph boxes.
 /// </summary>
 [Trait("Category", "Browser")]
 [Collection("notebooks")]
@@ -50,16 +51,23 @@ public class BrowserTests(NotebookSeries series)
 
         var failures = new List<string>();
         int charts = 0, images = 0;
-        foreach (var page in series.Pages)
+        // The Chinese edition's pages: as many as its notebooks, with their own charts and images (from dotnet-repl).
+        var chineseNotebooks = Path.Combine(series.Repo, "notebooks", Editions.Chinese);
+        Assert.True(Directory.Exists(chineseNotebooks), $"{chineseNotebooks} is missing: the Chinese edition's pages cannot be checked.");
+        Assert.Equal(Directory.GetFiles(chineseNotebooks, "*.ipynb").Length, series.ChinesePages.Count);
+        expectedCharts += series.ChineseResults.Sum(r => HtmlOutputs(r.ExecutedPath).Sum(h => Count(h, "class=\"plotly-chart\"")));
+        var all = series.Pages.Select(p => (Path: Path.GetFileName(p), Chinese: false))
+                        .Concat(series.ChinesePages.Select(p => (Path: $"{Editions.Chinese}/{Path.GetFileName(p)}", Chinese: true)));
+        foreach (var (url, chinesePage) in all)
         {
-            string name = Path.GetFileName(page);
+            string name = url;
             var tab = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1200, Height = 900 } });
             var errors = new List<string>();
             tab.Console += (_, message) => { if (message.Type == "error") errors.Add(message.Text); };
             tab.PageError += (_, error) => errors.Add(error);
             tab.RequestFailed += (_, request) => errors.Add($"request failed: {request.Url}");
 
-            var response = await tab.GotoAsync(server.Url + name, new() { WaitUntil = WaitUntilState.Load });
+            var response = await tab.GotoAsync(server.Url + url, new() { WaitUntil = WaitUntilState.Load });
             if (response?.Status != 200) failures.Add($"{name}: HTTP {response?.Status}");
 
             // Every chart: a plotly SVG with at least one drawn line.
@@ -85,12 +93,15 @@ public class BrowserTests(NotebookSeries series)
             if (widths.Any(w => w <= 0)) failures.Add($"{name}: {widths.Count(w => w <= 0)} of {widths.Length} images did not load");
 
             string text = await tab.InnerTextAsync("body");
-            foreach (var (prefix, figures) in KeyFigures.Where(k => name.StartsWith(k.Key, StringComparison.Ordinal)))
+            foreach (var (prefix, figures) in KeyFigures.Where(k => Path.GetFileName(name).StartsWith(k.Key, StringComparison.Ordinal)))
                 foreach (var figure in figures.Where(f => !text.Contains(f, StringComparison.Ordinal)))
                     failures.Add($"{name}: '{figure}' is not on the page");
 
+            if (name != "index.html") failures.AddRange(await CheckTwinLink(tab, server.Url, name, chinesePage));
+            if (chinesePage || name == "index.html") failures.AddRange(await CheckChineseGlyphs(tab, name));
+
             failures.AddRange(errors.Select(e => $"{name}: console: {e}"));
-            await tab.ScreenshotAsync(new() { Path = Path.Combine(shots, Path.ChangeExtension(name, ".png")), FullPage = true });
+            await tab.ScreenshotAsync(new() { Path = Path.Combine(shots, Path.ChangeExtension(name.Replace('/', '-'), ".png")), FullPage = true });
             await tab.CloseAsync();
         }
 
@@ -98,6 +109,74 @@ public class BrowserTests(NotebookSeries series)
         Assert.Equal(expectedCharts, charts);
         Assert.True(images >= expectedImages, $"{images} images across the pages, {expectedImages} in the executed notebooks");
     }
+
+    /// <summary>A lesson links to its twin in the other edition, and the twin is there.</summary>
+    static async Task<List<string>> CheckTwinLink(IPage tab, string baseUrl, string name, bool chinesePage)
+    {
+        var failures = new List<string>();
+        string? href = await tab.EvaluateAsync<string?>("document.querySelector('a.twin') && document.querySelector('a.twin').href");
+        string expected = baseUrl + (chinesePage ? Path.GetFileName(name) : $"{Editions.Chinese}/{name}");
+        if (href != expected) failures.Add($"{name}: the link to its twin is {href ?? "missing"}, not {expected}");
+        else
+        {
+            using var client = new HttpClient();
+            var twin = await client.GetAsync(href);
+            if (!twin.IsSuccessStatusCode) failures.Add($"{name}: its twin {href} gives HTTP {(int)twin.StatusCode}");
+        }
+        return failures;
+    }
+
+    /// <summary>
+    /// The Chinese text is drawn with Noto CJK (Chromium's own account of the fonts it used, over DevTools) and no
+    /// character of it is a missing-glyph box: drawn on a canvas in the page's font, no character of the page looks
+    /// like a character that no font has (U+0378, unassigned). The check proves itself on U+0379 and on 中 first.
+    /// </summary>
+    static async Task<List<string>> CheckChineseGlyphs(IPage tab, string name)
+    {
+        var failures = new List<string>();
+        // As a JsonElement: Playwright's EvaluateAsync does not deserialize into a record (playwright-dotnet#2701).
+        var json = await tab.EvaluateAsync<System.Text.Json.JsonElement>("""
+            () => {
+              const cjk = /[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]/;
+              const chars = [...new Set([...document.body.innerText].filter(c => cjk.test(c) && c.trim() !== ''))];
+              const el = [...document.querySelectorAll('h1, h2, p, li, a, pre, td, th')].find(e => cjk.test(e.textContent)) || document.body;
+              const font = getComputedStyle(el).fontFamily;
+              const canvas = document.createElement('canvas');
+              canvas.width = 48; canvas.height = 48;
+              const ctx = canvas.getContext('2d', { willReadFrequently: true });
+              const draw = c => { ctx.clearRect(0, 0, 48, 48); ctx.font = '32px ' + font; ctx.fillText(c, 4, 38); return ctx.getImageData(0, 0, 48, 48).data.join(','); };
+              const box = draw('\u0378');
+              return { count: chars.length, missing: chars.filter(c => draw(c) === box).join(''),
+                       selfCheck: draw('\u0379') === box && draw('中') !== box, font };
+            }
+            """);
+        var result = new GlyphCheck(json.GetProperty("count").GetInt32(), json.GetProperty("missing").GetString() ?? "",
+                                    json.GetProperty("selfCheck").GetBoolean(), json.GetProperty("font").GetString() ?? "");
+        if (!result.SelfCheck) failures.Add($"{name}: the missing-glyph check cannot tell a box from a glyph in {result.Font}");
+        if (result.Count == 0) failures.Add($"{name}: no Chinese text on the page");
+        if (result.Missing.Length > 0) failures.Add($"{name}: {result.Missing.Length} characters drawn as missing-glyph boxes: {result.Missing}");
+
+        // The fonts Chromium used for the first element with Chinese text in it.
+        var cdp = await tab.Context.NewCDPSessionAsync(tab);
+        await cdp.SendAsync("DOM.enable");
+        await cdp.SendAsync("CSS.enable");
+        var document = await cdp.SendAsync("DOM.getDocument", new() { ["depth"] = 0 });
+        int root = document!.Value.GetProperty("root").GetProperty("nodeId").GetInt32();
+        var nodes = await cdp.SendAsync("DOM.querySelectorAll", new() { ["nodeId"] = root, ["selector"] = "h1, h2, p, li, a" });
+        var fonts = new HashSet<string>();
+        foreach (var node in nodes!.Value.GetProperty("nodeIds").EnumerateArray())
+        {
+            var used = await cdp.SendAsync("CSS.getPlatformFontsForNode", new() { ["nodeId"] = node.GetInt32() });
+            foreach (var font in used!.Value.GetProperty("fonts").EnumerateArray()) fonts.Add(font.GetProperty("familyName").GetString() ?? "");
+            if (fonts.Any(f => f.Contains("CJK", StringComparison.Ordinal))) break;
+        }
+        if (!fonts.Any(f => f.StartsWith("Noto Sans CJK", StringComparison.Ordinal) || f.StartsWith("Noto Serif CJK", StringComparison.Ordinal)))
+            failures.Add($"{name}: the Chinese text is not drawn with Noto CJK; fonts used: {string.Join(", ", fonts)}");
+        await cdp.DetachAsync();
+        return failures;
+    }
+
+    sealed record GlyphCheck(int Count, string Missing, bool SelfCheck, string Font);
 
     /// <summary>The text/html outputs of an executed notebook.</summary>
     static IEnumerable<string> HtmlOutputs(string notebook) =>

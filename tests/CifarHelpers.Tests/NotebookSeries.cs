@@ -8,8 +8,9 @@ namespace CifarHelpers.Tests;
 /// Executes the whole notebook series on the real data with both clients, one after the other: dotnet-repl, then
 /// Jupyter's nbconvert with the project's .NET kernelspec. The notebooks run from a workspace of their own
 /// (<see cref="TestWorkspace"/>), so the reader's <c>data/models</c> is never written. Executed copies go to build
-/// output folders (never over the sources). The Jupyter copies are then rendered to offline HTML pages. The tests
-/// read all of these.
+/// output folders (never over the sources). Then the Chinese edition (<c>notebooks/zh-CN</c>) runs under dotnet-repl
+/// only (its code cells are the English ones). The Jupyter copies and the Chinese edition's copies are rendered to
+/// offline HTML pages, in one folder with an index of both. The tests read all of these.
 /// </summary>
 public sealed class NotebookSeries : IDisposable
 {
@@ -34,15 +35,27 @@ public sealed class NotebookSeries : IDisposable
         var jupyter = new NotebookRun(Output + "-jupyter", TimeSpan.FromMinutes(15), Client.Jupyter, jupyterPath);
         Results[Client.Jupyter] = notebooks.Select(jupyter.Execute).ToList();
 
+        // The Chinese edition: dotnet-repl only, its language from its folder (no TUTORIAL_LANG given).
+        var chinese = new NotebookRun(Path.Combine(Output, Editions.Chinese), TimeSpan.FromMinutes(15));
+        ChineseResults = Workspace.Notebooks(Editions.Chinese).Select(chinese.Execute).ToList();
+
         PagesDir = Path.Combine(Repo, "artifacts", "test-pages");
         if (Directory.Exists(PagesDir)) Directory.Delete(PagesDir, recursive: true);
         Pages = NotebookRunner.Pages.Render(Repo, Results[Client.Jupyter].Where(r => File.Exists(r.ExecutedPath)).Select(r => r.ExecutedPath).ToList(), PagesDir);
+        ChinesePages = NotebookRunner.Pages.Render(Repo, ChineseResults.Where(r => File.Exists(r.ExecutedPath)).Select(r => r.ExecutedPath).ToList(),
+                                                   PagesDir, Editions.Chinese).Skip(1).ToList();
     }
 
     public string Repo { get; }
     public string Output { get; }
     public TestWorkspace Workspace { get; }
     public Dictionary<Client, List<NotebookResult>> Results { get; } = [];
+
+    /// <summary>The Chinese edition's notebooks, run with dotnet-repl; empty when the repository has no <c>notebooks/zh-CN</c>.</summary>
+    public List<NotebookResult> ChineseResults { get; }
+
+    /// <summary>The Chinese edition's pages, in <c>zh-CN/</c> under <see cref="PagesDir"/> (the index is <see cref="Pages"/>' first).</summary>
+    public IReadOnlyList<string> ChinesePages { get; }
     public string PagesDir { get; }
     public IReadOnlyList<string> Pages { get; }
 
@@ -56,9 +69,17 @@ public sealed class NotebookSeries : IDisposable
             f => Path.GetRelativePath(folder, f),
             f => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(f))));
 
-    public NotebookResult Get(Client client, string prefix) =>
-        Results[client].SingleOrDefault(r => r.Name.StartsWith(prefix, StringComparison.Ordinal))
-        ?? throw new InvalidOperationException($"There is no notebook {prefix}-*.ipynb.");
+    public NotebookResult Get(Client client, string prefix) => Get(client, Editions.English, prefix);
+
+    /// <summary>The run of notebook <paramref name="prefix"/> of an edition with a client (the Chinese edition: dotnet-repl only).</summary>
+    public NotebookResult Get(Client client, string edition, string prefix)
+    {
+        var results = edition == Editions.English ? Results[client]
+            : client == Client.Repl ? ChineseResults
+            : throw new ArgumentException($"The {edition} edition runs with dotnet-repl only.", nameof(client));
+        return results.SingleOrDefault(r => r.Name.StartsWith(prefix, StringComparison.Ordinal))
+            ?? throw new InvalidOperationException($"There is no notebook {prefix}-*.ipynb in the {edition} edition (notebooks/{(edition == Editions.English ? "" : edition + "/")}).");
+    }
 
     public void Dispose() => _data.Dispose();
 }
@@ -83,6 +104,14 @@ public sealed class TestWorkspace
         Directory.CreateDirectory(notebooks);
         foreach (var notebook in Directory.GetFiles(Path.Combine(repo, "notebooks"), "*.ipynb"))
             File.Copy(notebook, Path.Combine(notebooks, Path.GetFileName(notebook)));
+        // The Chinese edition, one folder deeper: its ../../ paths resolve inside the workspace too.
+        string chinese = Path.Combine(repo, "notebooks", Editions.Chinese);
+        if (Directory.Exists(chinese))
+        {
+            Directory.CreateDirectory(Path.Combine(notebooks, Editions.Chinese));
+            foreach (var notebook in Directory.GetFiles(chinese, "*.ipynb"))
+                File.Copy(notebook, Path.Combine(notebooks, Editions.Chinese, Path.GetFileName(notebook)));
+        }
         Directory.CreateDirectory(Path.Combine(Root, "data", "models"));
         Directory.CreateSymbolicLink(Path.Combine(Root, Cifar10Format.DefaultRoot), Path.GetFullPath(dataRoot));
         Directory.CreateDirectory(Path.Combine(Root, "artifacts"));
@@ -95,9 +124,12 @@ public sealed class TestWorkspace
     /// <summary>Where the notebooks save their models here.</summary>
     public string Models => Path.Combine(Root, "data", "models");
 
-    /// <summary>The notebooks to run, in order.</summary>
-    public List<string> Notebooks() =>
-        Directory.GetFiles(Path.Combine(Root, "notebooks"), "*.ipynb").Order(StringComparer.Ordinal).ToList();
+    /// <summary>The notebooks to run, in order: the English edition's, or another edition's (none when it is not there).</summary>
+    public List<string> Notebooks(string edition = Editions.English)
+    {
+        string folder = Editions.Subfolder(Path.Combine(Root, "notebooks"), edition);
+        return !Directory.Exists(folder) ? [] : Directory.GetFiles(folder, "*.ipynb").Order(StringComparer.Ordinal).ToList();
+    }
 }
 
 [CollectionDefinition("notebooks", DisableParallelization = true)]

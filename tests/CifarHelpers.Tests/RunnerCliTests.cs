@@ -9,7 +9,7 @@ namespace CifarHelpers.Tests;
 [Trait("Category", "Unit")]
 public sealed class RunnerCliTests : IDisposable
 {
-    static readonly string[] Options = ["--client", "--pages", "--notebooks", "--out", "--timeout", "--only", "--no-data"];
+    static readonly string[] Options = ["--client", "--edition", "--pages", "--notebooks", "--out", "--timeout", "--only", "--no-data"];
     readonly string repo = RepoRoot.Find();
     readonly string temp = Path.Combine(Path.GetTempPath(), $"runner-cli-{Guid.NewGuid():N}");
 
@@ -20,7 +20,22 @@ public sealed class RunnerCliTests : IDisposable
 
         Assert.Equal(0, run.ExitCode);
         foreach (var option in Options) Assert.Contains(option, run.Stdout);
+        Assert.Contains("en|zh-CN", run.Stdout);
         Assert.Equal("", run.Stderr);
+    }
+
+    [Fact]
+    public void TheChineseEditionRunsFromNotebooksZhCN()
+    {
+        // Its folder is missing: one line that says so, exit 1.
+        string copy = RepoShape();
+        AssertKnownFailure(RunnerProcess.Run(copy, ["--edition", "zh-CN", "--no-data"]), $"notebooks{Path.DirectorySeparatorChar}zh-CN is not there");
+
+        // With the folder there, the edition's notebooks are the ones picked (here, none matches the filter), in any case.
+        Directory.CreateDirectory(Path.Combine(copy, "notebooks", "zh-CN"));
+        File.Copy(Path.Combine(copy, "notebooks", "passes.ipynb"), Path.Combine(copy, "notebooks", "zh-CN", "passes.ipynb"));
+        var run = RunnerProcess.Run(copy, ["--edition", "ZH-cn", "--no-data", "--only", "nothing"]);
+        AssertKnownFailure(run, $"No notebook in {Path.Combine(copy, "notebooks", "zh-CN")} has 'nothing' in its name.");
     }
 
     [Theory]
@@ -29,6 +44,8 @@ public sealed class RunnerCliTests : IDisposable
     [InlineData("--timeout", "abc")]
     [InlineData("--timeout", "-5")]
     [InlineData("--client", "vscode")]
+    [InlineData("--edition", "fr")]
+    [InlineData("--edition")]
     [InlineData("--only")]
     [InlineData("--notebooks", "/no/such/folder")]
     public void ABadOptionOrValueExitsTwoWithOneLine(params string[] args)
@@ -84,11 +101,12 @@ public sealed class RunnerCliTests : IDisposable
     [Fact]
     public void AMissingDotnetToolIsOneLineAndExitOne()
     {
-        // The copy has no .config/dotnet-tools.json: dotnet-repl is not there.
+        // The copy has no .config/dotnet-tools.json, and its NuGet cache is empty: dotnet-repl was never restored.
         string copy = RepoShape();
-        var run = RunnerProcess.Run(copy, ["--no-data"]);
+        string emptyCache = Directory.CreateDirectory(Path.Combine(temp, "empty-nuget")).FullName;
+        var run = RunnerProcess.Run(copy, ["--no-data"], new Dictionary<string, string?> { ["NUGET_PACKAGES"] = emptyCache });
 
-        AssertKnownFailure(run, "dotnet-repl does not start");
+        AssertKnownFailure(run, "dotnet-repl.dll is missing: run `dotnet tool restore`");
         Assert.DoesNotContain("passed", run.Stdout);
     }
 

@@ -35,4 +35,24 @@ public class RunnerTests
         foreach (var fixture in Directory.GetFiles(fixtures, "*.ipynb"))
             Assert.DoesNotContain("output_type", File.ReadAllText(fixture));
     }
+
+    [Fact]
+    public void ANotebookFolderOutsideTheRepositoryRunsFromItsOwnFolder()
+    {
+        // `dotnet tool run` finds the tool manifest only from inside the repository; the runner must not depend on it.
+        string outside = Path.Combine(Path.GetTempPath(), $"runner-outside-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(outside);
+        try
+        {
+            File.Copy(Path.Combine(repo, "tests", "CifarHelpers.Tests", "Fixtures", "passes.ipynb"), Path.Combine(outside, "passes.ipynb"));
+            var run = RunnerProcess.Run(repo, ["--notebooks", outside, "--out", Path.Combine(outside, "executed"), "--no-data", "--timeout", "120"]);
+
+            Assert.True(run.ExitCode == 0, run.Stdout + run.Stderr);
+            Assert.EndsWith("1 passed, 0 failed", run.Stdout.TrimEnd());
+        }
+        finally
+        {
+            Directory.Delete(outside, recursive: true);
+        }
+    }
 }

@@ -43,7 +43,11 @@ public enum Client
 /// <param name="timeout">The time limit of one notebook.</param>
 /// <param name="client">dotnet-repl or Jupyter.</param>
 /// <param name="jupyterPath">For Jupyter: the folder that holds <c>kernels/.net-csharp</c> (see <see cref="JupyterKernel"/>).</param>
-public sealed class NotebookRun(string outputDir, TimeSpan timeout, Client client = Client.Repl, string? jupyterPath = null)
+/// <param name="language">
+/// The edition's language (<c>en</c> or <c>zh-CN</c>), given to the notebooks as <c>TUTORIAL_LANG</c>: the words of their
+/// charts, tables and progress lines. Null leaves the variable as it is (the notebook's folder then decides).
+/// </param>
+public sealed class NotebookRun(string outputDir, TimeSpan timeout, Client client = Client.Repl, string? jupyterPath = null, string? language = null)
 {
     /// <summary>Executes <paramref name="notebook"/> and reads its executed copy.</summary>
     public NotebookResult Execute(string notebook) => Execute(notebook, null);
@@ -68,13 +72,14 @@ public sealed class NotebookRun(string outputDir, TimeSpan timeout, Client clien
             RedirectStandardInput = true,
         };
         string[] arguments = client == Client.Repl
-            ? ["tool", "run", "dotnet-repl", "--", "--run", name, "--exit-after-run", "--output-path", executed, "--output-format", "ipynb"]
+            ? [LocalTools.Repl, "--run", name, "--exit-after-run", "--output-path", executed, "--output-format", "ipynb"]
             // --allow-errors records a failing cell and goes on, as dotnet-repl does; errors are read from the copy.
             // At DEBUG, nbconvert logs "Executing cell:" and the cell's source as each cell starts: the progress hook.
             : ["nbconvert", "--to", "notebook", "--execute", "--allow-errors", "--ExecutePreprocessor.timeout=-1",
                "--log-level=DEBUG", "--output-dir", Path.GetDirectoryName(executed)!, name];
         foreach (var arg in arguments) start.ArgumentList.Add(arg);
         start.Environment["DOTNET_CLI_UI_LANGUAGE"] = "en";
+        if (language is not null) start.Environment["TUTORIAL_LANG"] = language;
         if (client == Client.Jupyter)
         {
             start.Environment["JUPYTER_PATH"] = jupyterPath ?? throw new ArgumentNullException(nameof(jupyterPath));

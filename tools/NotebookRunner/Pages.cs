@@ -6,23 +6,27 @@ namespace NotebookRunner;
 
 /// <summary>
 /// Renders executed notebooks to static HTML pages with Jupyter's <c>nbconvert --to html</c> and the offline
-/// template of tools/pages, writes an index page that links them in order, and puts plotly.js (npm's pinned
-/// plotly.js-dist-min) beside them, so the pages work with no network.
+/// template of tools/pages, writes an index page that links both editions' pages in order, and puts plotly.js (npm's
+/// pinned plotly.js-dist-min) beside them, so the pages work with no network.
 /// </summary>
 public static partial class Pages
 {
-    /// <summary>Renders <paramref name="executed"/> into <paramref name="pagesDir"/>; returns the page paths, index first.</summary>
-    public static IReadOnlyList<string> Render(string repoRoot, IReadOnlyList<string> executed, string pagesDir)
+    /// <summary>
+    /// Renders <paramref name="executed"/>, notebooks of one <paramref name="edition"/>, into <paramref name="pagesDir"/>
+    /// (English) or its <c>zh-CN</c> folder; links every lesson to its twin in the other edition where that page is there;
+    /// and writes the index of both editions. Returns the index, then this edition's pages.
+    /// </summary>
+    public static IReadOnlyList<string> Render(string repoRoot, IReadOnlyList<string> executed, string pagesDir, string edition = Editions.English)
     {
         string tools = Path.Combine(repoRoot, "tools", "pages");
         string plotly = Path.Combine(tools, "node_modules", "plotly.js-dist-min", "plotly.min.js");
         if (!File.Exists(plotly)) Run(tools, "npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund");
-        Directory.CreateDirectory(pagesDir);
-        File.Copy(plotly, Path.Combine(pagesDir, "plotly.min.js"), overwrite: true);
+        string editionDir = Editions.Subfolder(pagesDir, edition);
+        Directory.CreateDirectory(editionDir);
+        File.Copy(plotly, Path.Combine(editionDir, "plotly.min.js"), overwrite: true);
 
         var pages = new List<string>();
-        var links = new List<string>();
-        string sources = Path.Combine(pagesDir, ".sources");
+        string sources = Path.Combine(editionDir, ".sources");
         Directory.CreateDirectory(sources);
         foreach (var notebook in executed)
         {
@@ -30,36 +34,102 @@ public static partial class Pages
             File.WriteAllText(source, WithoutKernelBootstrap(File.ReadAllText(notebook)));
             Run(sources, "jupyter", "nbconvert", "--to", "html", "--template", "offline",
                 $"--TemplateExporter.extra_template_basedirs={Path.Combine(tools, "templates")}",
-                "--output-dir", pagesDir, Path.GetFileName(source));
-            string page = Path.Combine(pagesDir, Path.GetFileNameWithoutExtension(notebook) + ".html");
+                "--output-dir", editionDir, Path.GetFileName(source));
+            string page = Path.Combine(editionDir, Path.GetFileNameWithoutExtension(notebook) + ".html");
             string title = Title(notebook);
             // Links between notebooks point at the pages instead.
             string html = NotebookLink().Replace(File.ReadAllText(page), "href=\"$1.html\"");
             html = html.Replace($"<title>{Path.GetFileNameWithoutExtension(notebook)}</title>", $"<title>{WebUtility.HtmlEncode(title)}</title>");
+            if (edition != Editions.English)
+            {
+                // One level down: the index is the parent's; the page says its language (the CJK font is picked by it).
+                html = html.Replace("<a href=\"index.html\">&larr; all notebooks</a>", "<a href=\"../index.html\">&larr; 全部课程 (all notebooks)</a>")
+                           .Replace("<html lang=\"en\">", $"<html lang=\"{edition}\">");
+            }
             File.WriteAllText(page, html);
             pages.Add(page);
-            links.Add($"<li><a href=\"{Path.GetFileName(page)}\">{WebUtility.HtmlEncode(title)}</a></li>");
         }
-
         Directory.Delete(sources, recursive: true);
+
+        LinkTwins(pagesDir);
         string index = Path.Combine(pagesDir, "index.html");
-        File.WriteAllText(index, $"""
+        File.WriteAllText(index + ".tmp", Index(pagesDir));
+        File.Move(index + ".tmp", index, overwrite: true);
+        pages.Insert(0, index);
+        return pages;
+    }
+
+    /// <summary>The lesson pages of an edition that are there, in order.</summary>
+    static List<string> LessonPages(string pagesDir, string edition)
+    {
+        string dir = Editions.Subfolder(pagesDir, edition);
+        return !Directory.Exists(dir) ? [] :
+            Directory.GetFiles(dir, "*.html").Where(f => Path.GetFileName(f) != "index.html").Order(StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>
+    /// In the nav bar of every lesson page, a link to the same lesson in the other edition when its page is there
+    /// (marked, so that a later render replaces it rather than adding another).
+    /// </summary>
+    static void LinkTwins(string pagesDir)
+    {
+        foreach (var edition in Editions.All)
+        {
+            string other = edition == Editions.English ? Editions.Chinese : Editions.English;
+            foreach (var page in LessonPages(pagesDir, edition))
+            {
+                string name = Path.GetFileName(page);
+                string html = TwinLink().Replace(File.ReadAllText(page), "");
+                if (File.Exists(Path.Combine(Editions.Subfolder(pagesDir, other), name)))
+                {
+                    string href = other == Editions.English ? $"../{name}" : $"{other}/{name}";
+                    string text = other == Editions.English ? "English edition" : "中文版 (Chinese edition)";
+                    int nav = html.IndexOf("</nav>", StringComparison.Ordinal);
+                    if (nav >= 0)
+                        html = html.Insert(nav, $"<!--twin--> &middot; <a class=\"twin\" href=\"{href}\" hreflang=\"{other}\">{text}</a><!--/twin-->");
+                }
+                File.WriteAllText(page + ".tmp", html);
+                File.Move(page + ".tmp", page, overwrite: true);
+            }
+        }
+    }
+
+    /// <summary>The index: the English edition's lessons, then the Chinese edition's, each by its page's title.</summary>
+    static string Index(string pagesDir)
+    {
+        string List(string edition)
+        {
+            var items = LessonPages(pagesDir, edition).Select(page =>
+            {
+                string href = Path.GetRelativePath(pagesDir, page).Replace('\\', '/');
+                var title = PageTitle().Match(File.ReadAllText(page));
+                string text = title.Success ? title.Groups[1].Value : WebUtility.HtmlEncode(Path.GetFileNameWithoutExtension(page));
+                return $"<li><a href=\"{href}\">{text}</a></li>";
+            }).ToList();
+            return items.Count == 0
+                ? (edition == Editions.English ? "<p>Not rendered yet: run the runner with <code>--pages</code>.</p>"
+                                               : "<p>尚未生成:运行 <code>--edition zh-CN --pages</code>。(Not rendered yet: run with <code>--edition zh-CN --pages</code>.)</p>")
+                : $"<ol>\n{string.Join("\n", items)}\n</ol>";
+        }
+        return $"""
             <!DOCTYPE html>
             <html lang="en">
             <head><meta charset="utf-8"><link rel="icon" href="data:,"><title>Birds vs airplanes in C#: the tutorial</title>
-            <style>body {"{"} font-family: sans-serif; max-width: 48rem; margin: 2rem auto; line-height: 1.5 {"}"}</style></head>
+            <style>body {"{"} font-family: sans-serif, "Noto Sans CJK SC"; max-width: 48rem; margin: 2rem auto; line-height: 1.5 {"}"}</style></head>
             <body>
             <h1>Birds vs airplanes in C#</h1>
             <p>A fully connected network learns to tell birds from airplanes in CIFAR-10, with TorchSharp. These pages are
-            the notebooks as executed headless; read them in order.</p>
-            <ol>
-            {string.Join("\n", links)}
-            </ol>
+            the notebooks as executed headless; read them in order. The tutorial has two editions, English and Chinese,
+            with the same code; each lesson links to its twin.</p>
+            <h2>English edition</h2>
+            {List(Editions.English)}
+            <h2 lang="zh-CN">中文版 (Chinese edition)</h2>
+            <div lang="zh-CN">
+            {List(Editions.Chinese)}
+            </div>
             </body>
             </html>
-            """);
-        pages.Insert(0, index);
-        return pages;
+            """;
     }
 
     /// <summary>
@@ -102,4 +172,10 @@ public static partial class Pages
 
     [GeneratedRegex("href=\"(\\d\\d-[A-Za-z0-9-]+)\\.ipynb\"")]
     private static partial Regex NotebookLink();
+
+    [GeneratedRegex("<!--twin-->.*?<!--/twin-->", RegexOptions.Singleline)]
+    private static partial Regex TwinLink();
+
+    [GeneratedRegex("<title>(.*?)</title>", RegexOptions.Singleline)]
+    private static partial Regex PageTitle();
 }

@@ -22,9 +22,24 @@ var clientOption = new Option<Client>("--client")
         return Client.Repl;
     },
 };
+var editionOption = new Option<string>("--edition")
+{
+    Description = "The edition to run: en (notebooks/, the default) or zh-CN (the Chinese edition, notebooks/zh-CN/, with " +
+                  "Chinese charts, tables and progress lines; executed copies in a zh-CN/ folder of the output).",
+    HelpName = "en|zh-CN",
+    DefaultValueFactory = _ => Editions.English,
+    CustomParser = result =>
+    {
+        string value = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
+        if (Editions.Parse(value) is { } edition) return edition;
+        result.AddError($"--edition takes en or zh-CN, not '{value}'.");
+        return Editions.English;
+    },
+};
 var pagesOption = new Option<bool>("--pages")
 {
-    Description = "Also render the executed notebooks to offline HTML pages in artifacts/pages/, with an index.",
+    Description = "Also render the executed notebooks to offline HTML pages in artifacts/pages/ (the zh-CN edition in " +
+                  "artifacts/pages/zh-CN/), with an index of both editions; each lesson links to its twin in the other edition.",
 };
 var notebooksOption = new Option<DirectoryInfo>("--notebooks")
 {
@@ -65,7 +80,7 @@ var root = new RootCommand(
     "'N passed, N failed'. Exit codes: 0 all passed; 1 a notebook failed, or a known failure such as no data (one " +
     "line on stderr says what to do); 2 a bad option; 70 an unexpected error (a bug, with its stack trace).")
 {
-    clientOption, pagesOption, notebooksOption, outOption, timeoutOption, onlyOption, noDataOption,
+    clientOption, editionOption, pagesOption, notebooksOption, outOption, timeoutOption, onlyOption, noDataOption,
 };
 root.SetAction(parsed => Runner.Run(new RunOptions(
     parsed.GetValue(clientOption),
@@ -74,7 +89,8 @@ root.SetAction(parsed => Runner.Run(new RunOptions(
     parsed.GetValue(outOption) is { } output ? Path.GetFullPath(output) : null,
     TimeSpan.FromSeconds(parsed.GetValue(timeoutOption)),
     parsed.GetValue(onlyOption) ?? [],
-    !parsed.GetValue(noDataOption))));
+    !parsed.GetValue(noDataOption),
+    parsed.GetValue(editionOption) ?? Editions.English)));
 
 var parseResult = root.Parse(args);
 if (parseResult.Errors.Count > 0)
@@ -108,8 +124,9 @@ namespace NotebookRunner
     /// <param name="Timeout">The time limit of one notebook.</param>
     /// <param name="Only">Name filters; empty for every notebook.</param>
     /// <param name="PrepareData">Prepare CIFAR-10 first.</param>
+    /// <param name="Edition">The edition: <c>en</c> or <c>zh-CN</c> (see <see cref="Editions"/>).</param>
     public sealed record RunOptions(Client Client, bool Pages, string? Notebooks, string? Output, TimeSpan Timeout,
-                                    IReadOnlyList<string> Only, bool PrepareData);
+                                    IReadOnlyList<string> Only, bool PrepareData, string Edition = Editions.English);
 
     /// <summary>The run itself: data, tools, notebooks, pages, the summary. Known failures throw <see cref="RunnerFailure"/>.</summary>
     public static class Runner
@@ -126,8 +143,11 @@ namespace NotebookRunner
             {
                 throw new RunnerFailure($"{e.Message} Run the command from inside the repository.", e);
             }
-            string notebooks = options.Notebooks ?? Path.Combine(repoRoot, "notebooks");
-            string output = options.Output ?? Path.Combine(repoRoot, "artifacts", options.Client == Client.Repl ? "executed" : "executed-jupyter");
+            string notebooks = options.Notebooks ?? Editions.NotebooksFolder(repoRoot, options.Edition);
+            string output = options.Output ?? Editions.Subfolder(
+                Path.Combine(repoRoot, "artifacts", options.Client == Client.Repl ? "executed" : "executed-jupyter"), options.Edition);
+            if (!Directory.Exists(notebooks))
+                throw new RunnerFailure($"The {options.Edition} edition's folder {notebooks} is not there: check out a branch that has it, or run --edition en.");
             var files = Directory.GetFiles(notebooks, "*.ipynb").Order(StringComparer.Ordinal)
                                  .Where(f => options.Only.Count == 0 || options.Only.Any(o => Path.GetFileName(f).Contains(o, StringComparison.Ordinal)))
                                  .ToList();
@@ -163,7 +183,7 @@ namespace NotebookRunner
                 throw new RunnerFailure($"Cannot create the output folder {output}: {e.Message} Choose another with --out.", e);
             }
 
-            var run = new NotebookRun(output, options.Timeout, options.Client, jupyterPath);
+            var run = new NotebookRun(output, options.Timeout, options.Client, jupyterPath, options.Edition);
             var results = new List<NotebookResult>();
             var total = Stopwatch.StartNew();
             foreach (var file in files)
@@ -174,20 +194,20 @@ namespace NotebookRunner
                 foreach (var line in result.KeyFigures) Console.WriteLine($"     {line}");
                 foreach (var error in result.Errors) Console.WriteLine($"     error: {error}");
             }
-            Console.WriteLine($"Executed copies ({options.Client}) in {output}; total {total.Elapsed.TotalSeconds:F1} s");
+            Console.WriteLine($"Executed copies ({options.Client}, edition {options.Edition}) in {output}; total {total.Elapsed.TotalSeconds:F1} s");
             if (options.Pages)
             {
                 string pagesDir = Path.Combine(repoRoot, "artifacts", "pages");
                 IReadOnlyList<string> rendered;
                 try
                 {
-                    rendered = Pages.Render(repoRoot, results.Where(r => File.Exists(r.ExecutedPath)).Select(r => r.ExecutedPath).ToList(), pagesDir);
+                    rendered = Pages.Render(repoRoot, results.Where(r => File.Exists(r.ExecutedPath)).Select(r => r.ExecutedPath).ToList(), pagesDir, options.Edition);
                 }
                 catch (Win32Exception e)
                 {
                     throw new RunnerFailure($"The pages need Jupyter's nbconvert and npm: {e.Message}", e);
                 }
-                Console.WriteLine($"Pages: {rendered[0]} ({rendered.Count - 1} notebooks)");
+                Console.WriteLine($"Pages: {rendered[0]} ({rendered.Count - 1} notebooks of the {options.Edition} edition)");
             }
             reporter.Summary(results);
             int failed = results.Count(r => !r.Passed);
@@ -246,7 +266,16 @@ namespace NotebookRunner
         /// <summary>Checks that the restored dotnet-repl starts, so a missing tool is one message, not a failure per notebook.</summary>
         static void RequireRepl(string repoRoot)
         {
-            var (exitCode, text) = RunTool(repoRoot, "dotnet", "tool", "run", "dotnet-repl", "--", "--version");
+            string repl;
+            try
+            {
+                repl = LocalTools.Repl;
+            }
+            catch (FileNotFoundException e)
+            {
+                throw new RunnerFailure($"{e.Message} dotnet-repl is a local tool pinned in .config/dotnet-tools.json; or use --client jupyter.", e);
+            }
+            var (exitCode, text) = RunTool(repoRoot, "dotnet", repl, "--version");
             if (exitCode != 0)
                 throw new RunnerFailure(
                     $"dotnet-repl does not start (exit code {exitCode}): {LastLine(text)} It is a local tool pinned in " +

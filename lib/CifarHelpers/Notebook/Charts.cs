@@ -14,15 +14,18 @@ public static partial class Charts
     public static string PlotlySrc { get; set; } =
         Environment.GetEnvironmentVariable("PLOTLY_SRC") is { Length: > 0 } src ? src : "https://cdn.plot.ly/plotly-2.35.2.min.js";
 
-    /// <summary>One line chart with a trace per series.</summary>
+    /// <summary>
+    /// One line chart with a trace per series. The title, the axis titles and the series' names are shown in the
+    /// language in use (<see cref="Localization"/>): in the Chinese edition, from its table.
+    /// </summary>
     public static PlotlyChart Lines(string title, string xTitle, string yTitle,
                                     params (string Name, IEnumerable<double> X, IEnumerable<double> Y)[] series)
     {
-        var traces = series.Select(s => new Scatter { name = s.Name, x = s.X.ToArray(), y = s.Y.ToArray(), mode = "lines" });
+        var traces = series.Select(s => new Scatter { name = Localization.Text(s.Name), x = s.X.ToArray(), y = s.Y.ToArray(), mode = "lines" });
         var chart = Chart.Plot(traces);
-        chart.WithTitle(title);
-        chart.WithXTitle(xTitle);
-        chart.WithYTitle(yTitle);
+        chart.WithTitle(Localization.Text(title));
+        chart.WithXTitle(Localization.Text(xTitle));
+        chart.WithYTitle(Localization.Text(yTitle));
         chart.WithSize(720, 400);
         return chart;
     }

@@ -5,7 +5,7 @@ namespace CifarHelpers.Notebook;
 
 /// <summary>
 /// One line of progress. In a notebook it is a single output that updates in place; anywhere else
-/// (a console, a test) each update prints a plain line.
+/// (a console, a test) each update prints a plain line. The words are in the language in use (<see cref="Localization"/>).
 /// </summary>
 public sealed class LiveProgress
 {
@@ -18,6 +18,7 @@ public sealed class LiveProgress
     /// <summary>Starts a progress line showing <paramref name="text"/>.</summary>
     public static LiveProgress Start(string text)
     {
+        text = Localization.Text(text);
         var displayed = Interactive.InNotebook ? Interactive.Display(text) : null;
         if (displayed is null) Console.WriteLine(text);
         return new LiveProgress(displayed);
@@ -26,6 +27,7 @@ public sealed class LiveProgress
     /// <summary>Replaces the line with <paramref name="text"/>.</summary>
     public void Update(string text)
     {
+        text = Localization.Text(text);
         if (_displayed is not null) Interactive.Update(_displayed, text);
         else Console.WriteLine(text);
     }

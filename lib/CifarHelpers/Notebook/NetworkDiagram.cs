@@ -31,7 +31,7 @@ public static class NetworkDiagram
             if (child is Linear linear)
             {
                 var shape = linear.weight!.shape;
-                if (columns.Count == 0) columns.Add((shape[1], ["input"]));
+                if (columns.Count == 0) columns.Add((shape[1], [Localization.Text("input")]));
                 columns.Add((shape[0], []));
                 layers.Add($"Linear({shape[1]}, {shape[0]})");
             }

@@ -54,15 +54,15 @@ public static class NotebookApp
         {
             case Html { Png: { } png } html:
                 string image = Write($"picture-{++_pictures:00}.png", path => File.WriteAllBytes(path, png));
-                Console.WriteLine($"Picture: {image}" + (html.Text is { } caption ? $" ({caption})" : ""));
+                Console.WriteLine($"{Localization.Text("Picture")}: {image}" + (html.Text is { } caption ? $" ({caption})" : ""));
                 break;
             case Html html:
-                Console.WriteLine($"Page: {Write($"page-{++_pictures:00}.html", path => File.WriteAllText(path, Page(html.Content, null)))}");
+                Console.WriteLine($"{Localization.Text("Page")}: {Write($"page-{++_pictures:00}.html", path => File.WriteAllText(path, Page(html.Content, null)))}");
                 break;
             case PlotlyChart chart:
                 string? plotly = CopyPlotly();
                 string page = Write($"chart-{++_charts:00}.html", path => File.WriteAllText(path, Page(Charts.ToHtml(chart).Content, plotly)));
-                Console.WriteLine($"Chart: {page}");
+                Console.WriteLine($"{Localization.Text("Chart")}: {page}");
                 break;
             case DataFrame frame:
                 Console.WriteLine(Text(frame));
@@ -84,6 +84,7 @@ public static class NotebookApp
 
     /// <summary>
     /// A DataFrame as a text table: a header, then one line per row, text columns aligned left and numbers right.
+    /// Chinese characters count as two columns, as a terminal draws them, so the Chinese edition's headers line up.
     /// </summary>
     public static string Text(DataFrame frame)
     {
@@ -91,12 +92,18 @@ public static class NotebookApp
         var rows = Enumerable.Range(0, (int)frame.Rows.Count)
             .Select(r => frame.Columns.Select(c => Convert.ToString(c[r], System.Globalization.CultureInfo.CurrentCulture) ?? "").ToList())
             .ToList();
-        var widths = header.Select((h, i) => rows.Select(r => r[i].Length).Append(h.Length).Max()).ToList();
+        var widths = header.Select((h, i) => rows.Select(r => Width(r[i])).Append(Width(h)).Max()).ToList();
         var text = frame.Columns.Select(c => c is StringDataFrameColumn).ToList();
+        string Pad(string cell, int i) => new(' ', widths[i] - Width(cell));
         string Line(IReadOnlyList<string> cells) =>
-            string.Join("  ", cells.Select((cell, i) => text[i] ? cell.PadRight(widths[i]) : cell.PadLeft(widths[i]))).TrimEnd();
+            string.Join("  ", cells.Select((cell, i) => text[i] ? cell + Pad(cell, i) : Pad(cell, i) + cell)).TrimEnd();
         return string.Join(Environment.NewLine, rows.Select(Line).Prepend(Line(header)));
     }
+
+    /// <summary>How many terminal columns <paramref name="text"/> takes: East Asian wide characters take two.</summary>
+    internal static int Width(string text) => text.Sum(c => c is (>= '\u1100' and <= '\u115F') or (>= '\u2E80' and <= '\uA4CF')
+        or (>= '\uAC00' and <= '\uD7A3') or (>= '\uF900' and <= '\uFAFF') or (>= '\uFE30' and <= '\uFE4F')
+        or (>= '\uFF00' and <= '\uFF60') or (>= '\uFFE0' and <= '\uFFE6') ? 2 : 1);
 
     // Writes through a temporary file, then renames, and returns the path as seen from where the app was started.
     static string Write(string name, Action<string> write)

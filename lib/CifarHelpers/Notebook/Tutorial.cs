@@ -17,13 +17,22 @@ public static class Tutorial
     /// the device: CUDA when TorchSharp finds one, else the CPU. Prints one line saying what it did.
     /// </summary>
     /// <param name="seed">The seed for torch's global generator (model weights).</param>
-    public static Device Setup(long seed = 42)
+    /// <param name="language">
+    /// The language of the charts' and tables' words and of the progress line: <c>en</c> or <c>zh-CN</c>. Without it,
+    /// <c>TUTORIAL_LANG</c>, else <c>zh-CN</c> when the notebook runs from a folder named <c>zh-CN</c>, else English
+    /// (see <see cref="Localization.Language"/>).
+    /// </param>
+    public static Device Setup(long seed = 42, string? language = null)
     {
+        if (language is not null) Localization.Language = language;
         string runtime = TorchRuntime.Initialize();
         if (InKernel) RegisterFormatters();
         manual_seed(seed);
         var device = cuda.is_available() ? CUDA : CPU;
-        Console.WriteLine($"Device {device.type.ToString().ToLowerInvariant()}, seed {seed}, {get_num_threads()} threads. {runtime}; {MemorySettings.Summary}.");
+        string deviceName = device.type.ToString().ToLowerInvariant();
+        Console.WriteLine(Localization.IsChinese
+            ? $"设备 {deviceName},随机种子 {seed},{get_num_threads()} 个线程。{runtime}; {MemorySettings.Summary}."
+            : $"Device {deviceName}, seed {seed}, {get_num_threads()} threads. {runtime}; {MemorySettings.Summary}.");
         return device;
     }
 
