@@ -162,7 +162,8 @@ display(Charts.Lines("Accuracy per epoch", "epoch", "accuracy",
 //
 // Like notebook 08, the cell saves the weights to `data/models/` (`birds-airplanes-cnn.bin`, with a `.json` that
 // records the architecture, the epochs, the seed and the validation accuracy).
-var cnnCheckpoint = System.IO.Path.Combine(Checkpoint.DefaultFolder, "birds-airplanes-cnn");
+// Beside notebook 08's checkpoint: ArticleRecipe.CheckpointPath knows the models' folder from either edition.
+var cnnCheckpoint = System.IO.Path.Combine(System.IO.Path.GetDirectoryName(ArticleRecipe.CheckpointPath)!, "birds-airplanes-cnn");
 Checkpoint.Save(cnn, cnnCheckpoint,
     new CheckpointInfo(ConvNet.Architecture, nEpochs, 42, cnnValAcc[^1], Checkpoint.LibraryVersion, DateTime.UtcNow));
 Console.WriteLine($"Saved {System.IO.Path.GetFullPath(cnnCheckpoint + ".bin")}");

@@ -131,7 +131,8 @@ display(Charts.Lines("Accuracy per epoch", "epoch", "accuracy",
 // ## 保存卷积网络
 //
 // 和笔记本 08 一样,这个单元格把权重保存到 `data/models/`(`birds-airplanes-cnn.bin`,以及一个 `.json`,记录结构、轮数、种子和验证准确率)。
-var cnnCheckpoint = System.IO.Path.Combine(Checkpoint.DefaultFolder, "birds-airplanes-cnn");
+// Beside notebook 08's checkpoint: ArticleRecipe.CheckpointPath knows the models' folder from either edition.
+var cnnCheckpoint = System.IO.Path.Combine(System.IO.Path.GetDirectoryName(ArticleRecipe.CheckpointPath)!, "birds-airplanes-cnn");
 Checkpoint.Save(cnn, cnnCheckpoint,
     new CheckpointInfo(ConvNet.Architecture, nEpochs, 42, cnnValAcc[^1], Checkpoint.LibraryVersion, DateTime.UtcNow));
 Console.WriteLine($"Saved {System.IO.Path.GetFullPath(cnnCheckpoint + ".bin")}");
