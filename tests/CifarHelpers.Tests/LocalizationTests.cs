@@ -186,8 +186,8 @@ public class CheckpointFolderTests
     public void TheChineseEditionsCheckpointIsTheRepositorysToo()
     {
         string notebooks = Path.Combine(Path.GetTempPath(), "repo", "notebooks");
-        Assert.Equal("../data/models", CifarHelpers.Training.ArticleRecipe.ModelsFolder(notebooks));
-        Assert.Equal("../../data/models", CifarHelpers.Training.ArticleRecipe.ModelsFolder(Path.Combine(notebooks, "zh-CN")));
+        Assert.Equal("../data/models", CifarHelpers.Training.Checkpoint.FolderFrom(notebooks));
+        Assert.Equal("../../data/models", CifarHelpers.Training.Checkpoint.FolderFrom(Path.Combine(notebooks, "zh-CN")));
         // Both resolve to the same folder.
         Assert.Equal(Path.GetFullPath(Path.Combine(notebooks, "../data/models")),
                      Path.GetFullPath(Path.Combine(notebooks, "zh-CN", "../../data/models")));

@@ -17,17 +17,10 @@ public static class ArticleRecipe
     public const double LearningRate = 1e-2;
 
     /// <summary>
-    /// The checkpoint that notebook 08 writes and notebooks 09 and 10 read, as seen from the notebooks:
-    /// <c>../data/models/birds-airplanes-fc</c>, or <c>../../data/models/...</c> from the Chinese edition's folder
-    /// (<c>notebooks/zh-CN/</c>), so both editions share the repository's <c>data/models</c>.
+    /// The checkpoint that notebook 08 writes and notebooks 09 and 10 read, in the repository's <c>data/models</c> as
+    /// seen from the notebooks of either edition (<see cref="Checkpoint.Folder"/>).
     /// </summary>
-    public static readonly string CheckpointPath = Path.Combine(ModelsFolder(Directory.GetCurrentDirectory()), "birds-airplanes-fc");
-
-    /// <summary>The models' folder relative to <paramref name="currentDirectory"/>, a notebooks folder of either edition.</summary>
-    internal static string ModelsFolder(string currentDirectory) =>
-        string.Equals(Path.GetFileName(Path.TrimEndingDirectorySeparator(currentDirectory)), Notebook.Localization.Chinese, StringComparison.OrdinalIgnoreCase)
-            ? "../" + Checkpoint.DefaultFolder
-            : Checkpoint.DefaultFolder;
+    public static readonly string CheckpointPath = Path.Combine(Checkpoint.Folder, "birds-airplanes-fc");
 
     /// <summary>
     /// Seeds torch, builds the model and trains it the article's way on <paramref name="train"/> (normalised,
