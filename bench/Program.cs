@@ -156,6 +156,16 @@ progress.Phase("evaluation");
 using (var valLoader = new DataLoader(data.Val, batchSize: 64))
     figures.Add(("eval_s", Harness.Median(runs, () => Evaluator.Evaluate(model, valLoader, 2)), "s", "evaluation: 2,000 validation images"));
 
+// 3b. Notebook 11's convolutional network: one epoch with channels-last batches and one with plain ones, in turn.
+progress.Phase($"CNN epochs: a warm-up and {runs} rounds of a channels-last and a plain epoch");
+int cnnRound = -1;
+var cnnMedians = Interleaved.Medians(runs,
+    Harness.Timed(CnnEpochs.Library(data.Train, channelsLast: true)),
+    Harness.Timed(CnnEpochs.Library(data.Train, channelsLast: false)),
+    () => { progress.Note(++cnnRound == 0 ? "CNN epochs: warm-up done" : $"CNN epochs: round {cnnRound} of {runs} done"); return (0, 0); });
+figures.Add(("cnn_epoch_s", cnnMedians[0].Seconds, "s", "CNN epoch (notebook 11): channels-last batches"));
+figures.Add(("cnn_epoch_baseline_s", cnnMedians[1].Seconds, "s", "CNN epoch: the same, plain NCHW batches"));
+
 // 4. Memory of a full 100-epoch training run, in a fresh process.
 if (!skipMemory)
 {

@@ -220,4 +220,4 @@ Console.WriteLine($"Permuted pixels, validation accuracy: {permutedAccuracy:F4}"
 
 // ---
 //
-// [← previous](09-validation.ipynb)
+// [← previous](09-validation.ipynb) · [next →](11-convolutional-network.ipynb)

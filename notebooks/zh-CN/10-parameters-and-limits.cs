@@ -173,4 +173,4 @@ Console.WriteLine($"Permuted pixels, validation accuracy: {permutedAccuracy:F4}"
 
 // ---
 //
-// [← 上一节](09-validation.ipynb)
+// [← 上一节](09-validation.ipynb) · [下一节 →](11-convolutional-network.ipynb)

@@ -100,6 +100,34 @@ public class DatasetTests
     }
 
     [Fact]
+    public void AChannelsLastLoaderGivesTheSameBatchesLaidOutChannelsLast()
+    {
+        using var data = Random(10);
+        using var plain = new DataLoader(data, batchSize: 4, shuffle: true, seed: 3);
+        using var channelsLast = new DataLoader(data, batchSize: 4, shuffle: true, seed: 3, channelsLast: true);
+        Assert.True(channelsLast.ChannelsLast);
+        foreach (var ((a, la), (b, lb)) in plain.Zip(channelsLast))
+        {
+            using (a) using (la) using (b) using (lb)
+            {
+                Assert.Equal(a.shape, b.shape);
+                Assert.True(a.eq(b).all().item<bool>());
+                Assert.True(la.eq(lb).all().item<bool>());
+                Assert.Equal(1, a.stride(3));              // NCHW memory: the width is innermost
+                Assert.Equal(1, b.stride(1));              // NHWC memory: the channel is innermost
+                Assert.Equal(a.shape[1], b.stride(3));      // then the width
+                // A convolution gives the same numbers from either layout.
+                using var conv = TorchSharp.torch.nn.Conv2d(3, 4, 3, padding: 1);
+                using var fa = a.to_type(ScalarType.Float32);
+                using var fb = b.to_type(ScalarType.Float32);
+                using var ya = conv.forward(fa);
+                using var yb = conv.forward(fb);
+                Assert.True(ya.allclose(yb, rtol: 1e-4, atol: 1e-3));
+            }
+        }
+    }
+
+    [Fact]
     public void TheLoaderBatchesShufflesBySeedAndNeverHarmsTheDataset()
     {
         using var data = Random(10);

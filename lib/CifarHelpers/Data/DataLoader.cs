@@ -26,7 +26,13 @@ public sealed class DataLoader : IEnumerable<(Tensor Images, Tensor Labels)>, ID
     /// <param name="seed">The seed of the shuffling generator.</param>
     /// <param name="dropLast">Drop the last batch when it is smaller than <paramref name="batchSize"/>.</param>
     /// <param name="device">Where batches are put; the CPU when null.</param>
-    public DataLoader(ImageDataset dataset, int batchSize, bool shuffle = false, long seed = 0, bool dropLast = false, Device? device = null)
+    /// <param name="channelsLast">
+    /// Lay each <c>[B, C, H, W]</c> batch out channels-last in memory (PyTorch's <c>torch.channels_last</c>):
+    /// the same shape and values, but convolutions and pooling run faster on the CPU. For convolutional nets:
+    /// such a batch is not contiguous, so use <c>reshape</c> or <c>flatten</c> on it, not <c>view</c>.
+    /// </param>
+    public DataLoader(ImageDataset dataset, int batchSize, bool shuffle = false, long seed = 0, bool dropLast = false, Device? device = null,
+                      bool channelsLast = false)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
         _dataset = dataset;
@@ -34,6 +40,7 @@ public sealed class DataLoader : IEnumerable<(Tensor Images, Tensor Labels)>, ID
         Shuffle = shuffle;
         DropLast = dropLast;
         Device = device ?? CPU;
+        ChannelsLast = channelsLast;
         if (shuffle) _generator = new Generator((ulong)seed);
     }
 
@@ -48,6 +55,9 @@ public sealed class DataLoader : IEnumerable<(Tensor Images, Tensor Labels)>, ID
 
     /// <summary>Where batches are put.</summary>
     public Device Device { get; }
+
+    /// <summary>True when batches are laid out channels-last in memory.</summary>
+    public bool ChannelsLast { get; }
 
     /// <summary>Batches per epoch.</summary>
     public int Count => DropLast ? _dataset.Count / BatchSize : (_dataset.Count + BatchSize - 1) / BatchSize;
@@ -73,6 +83,8 @@ public sealed class DataLoader : IEnumerable<(Tensor Images, Tensor Labels)>, ID
         if (_dataset.Transform is { } transform)
             images = transform.Apply(_dataset.TransformInput(images));
         images = images.to(Device);
+        if (ChannelsLast && images.dim() == 4)
+            images = images.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2); // NHWC memory, NCHW shape
         labels = labels.to(Device);
         return (images.MoveToOuterDisposeScope(), labels.MoveToOuterDisposeScope());
     }

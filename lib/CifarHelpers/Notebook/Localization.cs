@@ -102,6 +102,17 @@ public static partial class Localization
         ["true \\ predicted"] = "真实 \\ 预测",
         // Progress lines
         ["Looking for the checkpoint..."] = "正在查找检查点……",
+        // Charts: 11
+        ["Accuracy per epoch"] = "每轮的准确率",
+        ["accuracy"] = "准确率",
+        ["CNN, train"] = "卷积网络,训练集",
+        ["CNN, validation"] = "卷积网络,验证集",
+        ["fully connected, train"] = "全连接网络,训练集",
+        ["fully connected, validation"] = "全连接网络,验证集",
+        ["Validation accuracy on shifted images"] = "平移后图像的验证准确率",
+        ["shift (pixels to the right)"] = "平移 (向右的像素数)",
+        ["CNN"] = "卷积网络 (CNN)",
+        ["fully connected"] = "全连接网络",
         ["Training on original pixels..."] = "正在用原始像素训练……",
         // The network diagram
         ["input"] = "输入 (input)",
@@ -124,5 +135,9 @@ public static partial class Localization
         (new(@"^Loaded (.+): (\d+) epochs, seed (\d+), validation accuracy ([0-9.]+)$"), "已加载 $1:$2 轮,种子 $3,验证准确率 $4"),
         (new(@"^Loaded (.+): (\d+) epochs, seed (\d+)$"), "已加载 $1:$2 轮,种子 $3"),
         (new(@"^Trained here for (\d+) epochs, seed (\d+)$"), "在这里训练了 $1 轮,种子 $2"),
+        (new(@"^CNN epoch (\d+)/(\d+)$"), "卷积网络,第 $1/$2 轮"),
+        (new(@"^CNN epoch (\d+)/(\d+): loss ([^,]+), train ([^,]+), val ([^,]+), ([0-9.]+) s$"), "卷积网络,第 $1/$2 轮:损失 $3,训练集 $4,验证集 $5,$6 秒"),
+        (new(@"^FC epoch (\d+)/(\d+): loss ([^,]+), train ([^,]+), val ([^,]+)$"), "全连接网络,第 $1/$2 轮:损失 $3,训练集 $4,验证集 $5"),
+        (new(@"^CNN: (\d+) epochs in ([0-9.]+) s \(([0-9.]+) s per epoch, with its two evaluations\)$"), "卷积网络:$1 轮用时 $2 秒 (每轮 $3 秒,含两次评估)"),
     ];
 }

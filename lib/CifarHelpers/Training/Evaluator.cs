@@ -21,7 +21,14 @@ public static class Evaluator
     /// Runs <paramref name="model"/> over <paramref name="loader"/> without gradients and counts the argmax
     /// predictions. Use an unshuffled loader to match <see cref="Evaluation.Predicted"/> to the dataset.
     /// </summary>
-    public static Evaluation Evaluate(nn.Module<Tensor, Tensor> model, DataLoader loader, int classes)
+    /// <param name="model">The model.</param>
+    /// <param name="loader">The batches to score.</param>
+    /// <param name="classes">The number of classes.</param>
+    /// <param name="flatten">
+    /// Flatten each batch to <c>[B, 3072]</c> (the default, for a fully connected net); false hands the model
+    /// <c>[B, 3, 32, 32]</c>, for a convolutional net.
+    /// </param>
+    public static Evaluation Evaluate(nn.Module<Tensor, Tensor> model, DataLoader loader, int classes, bool flatten = true)
     {
         model.eval();
         var confusion = new long[classes, classes];
@@ -32,7 +39,7 @@ public static class Evaluator
             {
                 using var scope = NewDisposeScope();
                 scope.Attach(imgs, labels);
-                var outputs = model.forward(imgs.view(imgs.shape[0], -1));
+                var outputs = model.forward(flatten ? imgs.view(imgs.shape[0], -1) : imgs);
                 var guesses = outputs.argmax(1).data<long>().ToArray();
                 var truth = labels.data<long>().ToArray();
                 for (int i = 0; i < truth.Length; i++) confusion[truth[i], guesses[i]]++;

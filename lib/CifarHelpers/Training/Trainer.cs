@@ -39,6 +39,13 @@ public sealed class Trainer
     Trainer(nn.Module<Tensor, Tensor> model, Func<Tensor, Tensor, Tensor> step) => (_model, _step) = (model, step);
 
     /// <summary>
+    /// Whether <see cref="Fit"/> flattens each batch to <c>[B, 3072]</c> (true, the default, for the article's
+    /// fully connected net) or hands the model the images as they come, <c>[B, 3, 32, 32]</c> (false, for a
+    /// convolutional net).
+    /// </summary>
+    public bool FlattenImages { get; init; } = true;
+
+    /// <summary>
     /// A trainer for a <c>Sequential</c> of <c>Linear</c> layers, each optionally followed by <c>Tanh</c>, ending in
     /// <c>LogSoftmax(dim: 1)</c>, under <c>NLLLoss()</c> and <c>optim.SGD(parameters, learningRate)</c> (no momentum,
     /// no weight decay). It computes what autograd would, by hand, and fuses each weight's update into the matrix
@@ -54,7 +61,8 @@ public sealed class Trainer
 
     /// <summary>
     /// Trains for <paramref name="epochs"/> epochs over <paramref name="loader"/>. Images are flattened to
-    /// <c>[B, 3072]</c> as the article's <c>imgs.view(imgs.shape[0], -1)</c>. Deterministic when the model's
+    /// <c>[B, 3072]</c> as the article's <c>imgs.view(imgs.shape[0], -1)</c>, unless <see cref="FlattenImages"/>
+    /// is false. Deterministic when the model's
     /// initial weights and the loader's shuffling are seeded.
     /// </summary>
     /// <param name="loader">The training batches.</param>
@@ -77,7 +85,7 @@ public sealed class Trainer
                 batch++;
                 using var scope = NewDisposeScope();
                 scope.Attach(imgs, labels); // the batch was made before the scope: hand it over
-                last = _step(imgs.view(imgs.shape[0], -1), labels).item<float>();
+                last = _step(FlattenImages ? imgs.view(imgs.shape[0], -1) : imgs, labels).item<float>();
                 if (!double.IsFinite(last))
                     throw new TrainingDivergedException(epoch, batch, last);
                 sum += last;
