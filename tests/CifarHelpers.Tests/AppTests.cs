@@ -87,14 +87,17 @@ public sealed class AppRuns : IDisposable
     public void Dispose()
     {
         try { Directory.Delete(Root, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-        // What the SDK still keeps per app with --artifacts-path (its build caches and compiler arguments, about 70 kB),
-        // in folders named after the app and a hash of its path: those whose compiler arguments name this copy.
+        // What the SDK still keeps per app with --artifacts-path (its build caches and compiler arguments, under 100 kB),
+        // in folders named after the app and a hash of its path: those whose files name this copy.
         string cache = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData), "dotnet", "runfile");
         if (!Directory.Exists(cache)) return;
         foreach (var folder in Directory.GetDirectories(cache))
         {
-            string rsp = Path.Combine(folder, "csc.rsp");
-            try { if (File.Exists(rsp) && File.ReadAllText(rsp).Contains(Root, StringComparison.Ordinal)) Directory.Delete(folder, recursive: true); }
+            try
+            {
+                if (Directory.GetFiles(folder).Any(f => new FileInfo(f).Length < 1 << 20 && File.ReadAllText(f).Contains(Root, StringComparison.Ordinal)))
+                    Directory.Delete(folder, recursive: true);
+            }
             catch (IOException) { } catch (UnauthorizedAccessException) { }
         }
     }
