@@ -15,7 +15,11 @@ public sealed class Progress : IDisposable
 
     readonly TextWriter _out;
     readonly Stopwatch _clock = Stopwatch.StartNew();
-    readonly Timer _timer;
+    // A thread of its own, not a thread-pool timer: a timer's callbacks wait for a free pool thread, and on a busy
+    // process (the test lane runs many tests at once) a beat came a second late.
+    readonly Thread _heart;
+    readonly ManualResetEventSlim _stop = new();
+    bool _stopped;
     readonly object _gate = new();
     string _phase = "starting";
     TimeSpan _lastLine;
@@ -26,7 +30,8 @@ public sealed class Progress : IDisposable
         _out = output ?? Console.Error;
         Every = every ?? DefaultEvery;
         var tick = TimeSpan.FromTicks(Math.Max(Every.Ticks / 30, TimeSpan.FromMilliseconds(10).Ticks));
-        _timer = new Timer(_ => Beat(), null, tick, tick);
+        _heart = new Thread(() => { while (!_stop.Wait(tick)) Beat(); }) { IsBackground = true, Name = "bench heartbeat" };
+        _heart.Start();
     }
 
     /// <summary>The longest the benchmark stays silent.</summary>
@@ -64,7 +69,10 @@ public sealed class Progress : IDisposable
     /// <summary>Stops the heartbeat.</summary>
     public void Dispose()
     {
-        _timer.Dispose();
-        lock (_gate) { } // a beat that was running has finished
+        if (_stopped) return; // the benchmark stops it before its table, and again at the end of its scope
+        _stopped = true;
+        _stop.Set();
+        _heart.Join(); // a beat that was running has finished
+        _stop.Dispose();
     }
 }

@@ -190,9 +190,9 @@ display(grid);
 
 // Now train two fresh models in exactly the same way: the article's recipe (`ArticleRecipe.Train`: same
 // seed, so the same initial weights and the same batch order; SGD, learning rate 0.01, batches of 64, NLLLoss),
-// 20 epochs each to keep this notebook short. One sees the original images, the other the scrambled ones. Each
+// 10 epochs each to keep this notebook short. One sees the original images, the other the scrambled ones. Each
 // is then measured on the validation images prepared the same way.
-var runEpochs = Tutorial.Epochs(20);
+var runEpochs = Tutorial.Epochs(10);
 var runProgress = LiveProgress.Start("Training on original pixels...");
 var (originalModel, _) = ArticleRecipe.Train(cifar2, seed: 42, epochs: runEpochs,
     onEpoch: r => runProgress.Update($"Original pixels, epoch {r.Epoch}/{runEpochs}: loss {r.MeanLoss:F4}"));

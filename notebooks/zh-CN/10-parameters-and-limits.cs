@@ -150,8 +150,8 @@ var grid = Images.Grid(examples, columns: 8, zoom: 3);
 foreach (var (image, _) in examples) image.Dispose();
 display(grid);
 
-// 现在用完全相同的方式训练两个全新的模型:原文的配方(`ArticleRecipe.Train`:同样的种子,因此初始权重和批次顺序都相同;SGD,学习率 0.01,每批 64 张,NLLLoss),为了让本笔记本不至于太长,每个只训练 20 轮。一个看原始图片,另一个看打乱后的图片。然后各自在以同样方式准备的验证图片上测量。
-var runEpochs = Tutorial.Epochs(20);
+// 现在用完全相同的方式训练两个全新的模型:原文的配方(`ArticleRecipe.Train`:同样的种子,因此初始权重和批次顺序都相同;SGD,学习率 0.01,每批 64 张,NLLLoss),为了让本笔记本不至于太长,每个只训练 10 轮。一个看原始图片,另一个看打乱后的图片。然后各自在以同样方式准备的验证图片上测量。
+var runEpochs = Tutorial.Epochs(10);
 var runProgress = LiveProgress.Start("Training on original pixels...");
 var (originalModel, _) = ArticleRecipe.Train(cifar2, seed: 42, epochs: runEpochs,
     onEpoch: r => runProgress.Update($"Original pixels, epoch {r.Epoch}/{runEpochs}: loss {r.MeanLoss:F4}"));

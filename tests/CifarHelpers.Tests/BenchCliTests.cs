@@ -47,6 +47,7 @@ public sealed class BenchCliTests
             progress.Phase("memory: 100 epochs");
             progress.Note("memory: epoch 7 of 100");
             Thread.Sleep(2000);
+            progress.Dispose(); // stopped before the end of its scope, as the benchmark does: the second Dispose is a no-op
         }
 
         Assert.StartsWith("bench: 0 s, memory: 100 epochs", output.Lines[0].Text);

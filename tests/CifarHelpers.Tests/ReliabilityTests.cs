@@ -229,6 +229,16 @@ public class ReliabilityTests : IDisposable
         Checkpoint.Save(model, path, info);
         Assert.Equal([path + ".bin", path + ".json"], Directory.GetFiles(_files.PathOf("models")).Order());
 
+        // A good checkpoint loads, and the recipe says so once: in the source it returns, not on its log as well.
+        var quiet = new StringWriter();
+        using (var unused = new ImageDataset(randn(1, 3, 32, 32), zeros(1, dtype: ScalarType.Int64), ["airplane", "bird"]))
+        {
+            var (loaded, loadedFrom) = ArticleRecipe.LoadOrTrain(unused, path, seed: 1, quiet);
+            loaded.Dispose();
+            Assert.Equal($"Loaded {path}.bin: 3 epochs, seed 1, validation accuracy 0.5000", loadedFrom);
+        }
+        Assert.Equal("", quiet.ToString());
+
         using (var copy = FullyConnected.Create())
         {
             Assert.Equal(info, Checkpoint.Load(copy, path, FullyConnected.Architecture));

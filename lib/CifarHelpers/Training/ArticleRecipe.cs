@@ -40,7 +40,8 @@ public static class ArticleRecipe
 
     /// <summary>
     /// Loads the checkpoint at <paramref name="path"/> into a new model. When there is none, or it cannot be used,
-    /// says so on <paramref name="log"/> and trains a model instead (without saving it).
+    /// says so on <paramref name="log"/> and trains a model instead (without saving it). The source it returns says
+    /// which happened; a load is not logged, so a caller that shows the source shows it once.
     /// </summary>
     public static (Sequential Model, string Source) LoadOrTrain(ImageDataset train, string path, long seed,
                                                                 TextWriter? log = null, Action<EpochResult>? onEpoch = null)
@@ -53,9 +54,10 @@ public static class ArticleRecipe
             {
                 var model = FullyConnected.Create();
                 var info = Checkpoint.Load(model, path, FullyConnected.Architecture);
+                // Not logged: the caller shows the source (the notebooks put it on their progress line), and logging
+                // it too printed the same line twice.
                 string source = $"Loaded {path}.bin: {info.Epochs} epochs, seed {info.Seed}" +
                                 (info.ValidationAccuracy is { } a ? $", validation accuracy {a:F4}" : "");
-                log.WriteLine(source);
                 return (model, source);
             }
             why = $"There is no checkpoint at {path}.bin (notebook 08 writes it)";
