@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using CifarHelpers.Data;
+using Tools.Shared;
 
 namespace Bench;
 
@@ -46,16 +47,7 @@ readonly record struct Measured(double FirstS, long FirstFaults, double MedianS,
 static class Paths
 {
     /// <summary>The repository's data/CIFAR-10 (extracted from CIFAR10_ARCHIVE when it is not there yet).</summary>
-    public static Cifar10Store Store() => new(Path.Combine(Repo(), Cifar10Format.DefaultRoot));
-
-    /// <summary>The repository's root: the nearest folder above the current one that holds global.json.</summary>
-    public static string Repo()
-    {
-        for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "global.json")))
-                return dir.FullName;
-        throw new DirectoryNotFoundException("Run the benchmark from inside the repository.");
-    }
+    public static Cifar10Store Store() => new(Path.Combine(RepoRoot.Find(), Cifar10Format.DefaultRoot));
 }
 
 static class Rss

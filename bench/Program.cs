@@ -5,6 +5,7 @@ using Bench;
 using CifarHelpers.Data;
 using CifarHelpers.Runtime;
 using CifarHelpers.Training;
+using Tools.Shared;
 using TorchSharp;
 using static TorchSharp.torch;
 using DataLoader = CifarHelpers.Data.DataLoader;
@@ -114,7 +115,7 @@ if (!parsed.GetValue(skipPythonOption))
     {
         int pythonRuns = Math.Min(runs, 3);
         progress.Phase($"data path, the article's Python code ({python} bench/article_data.py): {pythonRuns} run{(pythonRuns == 1 ? "" : "s")} of about 12 s");
-        dataPython = ArticlePython.Seconds(python, Paths.Repo(), store.BatchesDir, pythonRuns);
+        dataPython = ArticlePython.Seconds(python, RepoRoot.Find(), store.BatchesDir, pythonRuns);
         figures.Add(("data_python_first_s", dataPython.Value.FirstS, "s", "data: the article's code in Python (torchvision), first run"));
         figures.Add(("data_python_s", dataPython.Value.MedianS, "s", "data: the article's code in Python (torchvision), median"));
     }

@@ -5,6 +5,7 @@ using Microsoft.Data.Analysis;
 using NotebookRunner;
 using NotebookToApp;
 using SkiaSharp;
+using Tools.Shared;
 using static TorchSharp.torch;
 
 namespace CifarHelpers.Tests;

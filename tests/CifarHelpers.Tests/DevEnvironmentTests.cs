@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using NotebookRunner;
+using Tools.Shared;
 
 namespace CifarHelpers.Tests;
 

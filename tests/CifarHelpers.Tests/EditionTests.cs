@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using NotebookRunner;
+using Tools.Shared;
 
 namespace CifarHelpers.Tests;
 

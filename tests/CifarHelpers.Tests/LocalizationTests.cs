@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using CifarHelpers.Notebook;
 using NotebookRunner;
+using Tools.Shared;
 
 namespace CifarHelpers.Tests;
 

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using NotebookRunner;
+using Tools.Shared;
 
 using static CifarHelpers.Tests.PrintedFigures;
 

@@ -3,6 +3,7 @@ using System.IO.Compression;
 using CifarHelpers.Data;
 using CifarHelpers.Runtime;
 using NotebookRunner;
+using Tools.Shared;
 
 namespace CifarHelpers.Tests;
 

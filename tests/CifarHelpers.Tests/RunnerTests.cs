@@ -1,4 +1,5 @@
 using NotebookRunner;
+using Tools.Shared;
 
 namespace CifarHelpers.Tests;
 

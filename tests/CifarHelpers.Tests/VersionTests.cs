@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using System.Xml.Linq;
 using CifarHelpers.Runtime;
 using NotebookRunner;
+using Tools.Shared;
 
 namespace CifarHelpers.Tests;
 

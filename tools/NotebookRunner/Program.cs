@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.Globalization;
 using CifarHelpers.Data;
 using NotebookRunner;
+using Tools.Shared;
 
 // Runs the tutorial headless: gets the data, then executes every notebook in order with dotnet-repl (or Jupyter).
 // Exit codes: 0 every notebook passed; 1 a notebook failed, or a known failure (its message on stderr);

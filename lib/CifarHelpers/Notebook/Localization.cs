@@ -41,9 +41,11 @@ public static partial class Localization
 
     /// <summary>The language for a <c>TUTORIAL_LANG</c> value and a current folder; a bad variable is ignored.</summary>
     internal static string Detect(string? variable, string currentDirectory) =>
-        Normalize(variable)
-        ?? (string.Equals(Path.GetFileName(Path.TrimEndingDirectorySeparator(currentDirectory)), Chinese, StringComparison.OrdinalIgnoreCase)
-            ? Chinese : English);
+        Normalize(variable) ?? (IsChineseFolder(currentDirectory) ? Chinese : English);
+
+    /// <summary>True when <paramref name="directory"/> is named <c>zh-CN</c>, as the Chinese edition's notebooks folder is.</summary>
+    internal static bool IsChineseFolder(string directory) =>
+        string.Equals(Path.GetFileName(Path.TrimEndingDirectorySeparator(directory)), Chinese, StringComparison.OrdinalIgnoreCase);
 
     static string? Normalize(string? value) => value?.Trim() switch
     {

@@ -36,9 +36,7 @@ public static class Checkpoint
 
     /// <summary><see cref="Folder"/> as seen from <paramref name="currentDirectory"/>.</summary>
     internal static string FolderFrom(string currentDirectory) =>
-        string.Equals(Path.GetFileName(Path.TrimEndingDirectorySeparator(currentDirectory)), Notebook.Localization.Chinese, StringComparison.OrdinalIgnoreCase)
-            ? "../" + DefaultFolder
-            : DefaultFolder;
+        Notebook.Localization.IsChineseFolder(currentDirectory) ? "../" + DefaultFolder : DefaultFolder;
 
     /// <summary>The version of this library.</summary>
     public static string LibraryVersion { get; } =

@@ -1,4 +1,4 @@
-namespace NotebookRunner;
+namespace Tools.Shared;
 
 /// <summary>Finds the repository root: the nearest folder upwards that holds global.json and notebooks/.</summary>
 public static class RepoRoot
