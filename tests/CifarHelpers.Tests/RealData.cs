@@ -68,7 +68,7 @@ public sealed class RealData : IDisposable
             return new DataSource(null, repository.Root, $"the verified {repository.BatchesDir}");
         if (File.Exists(repository.DownloadedArchive))
             return new DataSource(repository.DownloadedArchive, null, $"the kept archive {repository.DownloadedArchive}");
-        string shared = Path.GetFullPath(Path.Combine(RepoRoot.Find(), "..", "shared", "data", Cifar10Format.ArchiveName));
+        string shared = SharedData.Archive(RepoRoot.Find());
         if (File.Exists(shared))
             return new DataSource(shared, null, shared);
         return DataSource.Download;

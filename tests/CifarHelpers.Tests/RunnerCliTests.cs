@@ -79,6 +79,26 @@ public sealed class RunnerCliTests : IDisposable
     }
 
     [Fact]
+    public void WithoutCifar10ArchiveTheArchiveInSharedBesideTheRepositoryIsUsed()
+    {
+        // ../shared/data/cifar-10-binary.tar.gz beside a copy of the repository's shape, here a bad one: the runner
+        // must try it (and say it is corrupt) instead of going to the network, which is unreachable.
+        string copy = RepoShape();
+        string shared = SharedData.Archive(copy);
+        Directory.CreateDirectory(Path.GetDirectoryName(shared)!);
+        File.WriteAllBytes(shared, [.. Enumerable.Range(0, 4096).Select(i => (byte)(i * 31 % 251))]);
+        string unreachable = $"http://127.0.0.1:{ClosedPort()}";
+
+        var run = RunnerProcess.Run(copy, [], new Dictionary<string, string?>
+        {
+            ["CIFAR10_ARCHIVE"] = null, ["CIFAR10_URL"] = unreachable + "/cifar-10-binary.tar.gz",
+        });
+
+        AssertKnownFailure(run, "is corrupt or truncated");
+        Assert.Contains(shared, run.Stderr);
+    }
+
+    [Fact]
     public void ABadArchiveIsOneLineAndExitOne()
     {
         string copy = RepoShape();

@@ -158,7 +158,7 @@ namespace NotebookRunner
                     : $"No notebook in {notebooks} has {string.Join(" or ", options.Only.Select(o => $"'{o}'"))} in its name.");
 
             var reporter = new Reporter(Console.Out, Console.IsOutputRedirected);
-            if (options.PrepareData) PrepareData(Path.Combine(repoRoot, Cifar10Format.DefaultRoot), reporter.DataLog);
+            if (options.PrepareData) PrepareData(Path.Combine(repoRoot, Cifar10Format.DefaultRoot), SharedData.ArchiveToUse(repoRoot), reporter.DataLog);
             if (options.Client == Client.Jupyter) RequireJupyter(repoRoot);
             RestoreTools(repoRoot);
             if (options.Client == Client.Repl) RequireRepl(repoRoot);
@@ -217,12 +217,12 @@ namespace NotebookRunner
         }
 
         /// <summary>Gets and verifies CIFAR-10; its known failures (no data, a bad archive, a folder that cannot be written) become one line.</summary>
-        static void PrepareData(string dataRoot, TextWriter log)
+        static void PrepareData(string dataRoot, string? archive, TextWriter log)
         {
             try
             {
-                // Offline when CIFAR10_ARCHIVE names a local archive; otherwise the official download.
-                new Cifar10Store(dataRoot, log: log).Prepare(download: true);
+                // Offline from CIFAR10_ARCHIVE, or from ../shared's archive (archive); otherwise the official download.
+                new Cifar10Store(dataRoot, log: log).Prepare(download: true, archive);
             }
             catch (Exception e) when (e is DataUnavailableException or DataFolderException or InvalidDataException or UnsafeEntryException)
             {
