@@ -215,7 +215,7 @@ Console.WriteLine($"Permuted pixels, validation accuracy: {permutedAccuracy:F4}"
 // ## What comes next
 //
 // Both problems have the same cure: layers that look at small neighbourhoods of pixels and reuse the same few
-// weights at every position of the image. Those are **convolutions**: the article ends by announcing them for its next article (chapter 8 of the book). They
+// weights at every position of the image. Those are **convolutions**: the article closes its §4 by announcing them for its next article (the book covers them in chapter 8). They
 // use the image's structure instead of throwing it away, with a tiny fraction of the parameters counted above.
 
 // ---

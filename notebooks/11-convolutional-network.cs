@@ -26,8 +26,8 @@ CifarHelpers.Notebook.NotebookApp.Start();
 // [中文版](zh-CN/11-convolutional-network.ipynb)
 //
 // **Beyond the article.** The article *pytorch深度学习实战:全连接神经网络图像识别* ends its
-// **§4 全连接网络的局限性** (The limitations of fully connected networks) by announcing convolutional networks for its next article: chapter 8
-// of the book *Deep Learning with PyTorch*. This notebook is not a translation of any part of the article. It builds the
+// **§4 全连接网络的局限性** (The limitations of fully connected networks) by announcing convolutional networks for its next article; the book
+// *Deep Learning with PyTorch* covers them in chapter 8. This notebook is not a translation of any part of the article. It builds the
 // book's small convolutional network, on the same data, and measures it against the article's fully connected net.
 //
 // **What you will learn**

@@ -25,7 +25,7 @@ CifarHelpers.Notebook.NotebookApp.Start();
 //
 // [English version](../11-convolutional-network.ipynb)
 //
-// **原文之外。** 原文《pytorch深度学习实战:全连接神经网络图像识别》在 **§4 全连接网络的局限性** 的结尾预告,下一篇将讲卷积网络,也就是《Deep Learning with PyTorch》一书的第 8 章。本笔记本不是原文任何部分的翻译。它在同样的数据上搭建书中的小型卷积网络,并与原文的全连接网络比较。
+// **原文之外。** 原文《pytorch深度学习实战:全连接神经网络图像识别》在 **§4 全连接网络的局限性** 的结尾预告,下一篇将讲卷积网络;《Deep Learning with PyTorch》一书在第 8 章讲卷积网络。本笔记本不是原文任何部分的翻译。它在同样的数据上搭建书中的小型卷积网络,并与原文的全连接网络比较。
 //
 // **本节你将学到**
 //
