@@ -22,7 +22,7 @@ CifarHelpers.Notebook.NotebookApp.Start();
 
 // # 01 · 加载 CIFAR-10
 //
-// [English version](../01-loading-cifar10.ipynb)
+// [English version](../en/01-loading-cifar10.ipynb)
 //
 // 对应原文《pytorch深度学习实战:全连接神经网络图像识别》的 **§1 实践目标:区分图片中的鸟和飞机** 与 **§2 加载数据**。
 //

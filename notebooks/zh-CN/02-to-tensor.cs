@@ -22,7 +22,7 @@ CifarHelpers.Notebook.NotebookApp.Start();
 
 // # 02 · 从图像到张量:ToTensor
 //
-// [English version](../02-to-tensor.ipynb)
+// [English version](../en/02-to-tensor.ipynb)
 //
 // 对应原文《pytorch深度学习实战:全连接神经网络图像识别》的 **§2.1 将PIL图像转换为张量**。
 //

@@ -22,7 +22,7 @@ CifarHelpers.Notebook.NotebookApp.Start();
 
 // # 03 · 数据归一化
 //
-// [English version](../03-normalize.ipynb)
+// [English version](../en/03-normalize.ipynb)
 //
 // 对应原文《pytorch深度学习实战:全连接神经网络图像识别》的 **§2.2 归一化**。
 //

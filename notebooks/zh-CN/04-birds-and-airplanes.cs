@@ -22,7 +22,7 @@ CifarHelpers.Notebook.NotebookApp.Start();
 
 // # 04 · 鸟和飞机
 //
-// [English version](../04-birds-and-airplanes.ipynb)
+// [English version](../en/04-birds-and-airplanes.ipynb)
 //
 // 对应原文《pytorch深度学习实战:全连接神经网络图像识别》的 **§2.3 提取鸟和飞机的图像**。
 //

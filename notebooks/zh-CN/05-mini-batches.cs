@@ -23,7 +23,7 @@ CifarHelpers.Notebook.NotebookApp.Start();
 
 // # 05 · 小批量
 //
-// [English version](../05-mini-batches.ipynb)
+// [English version](../en/05-mini-batches.ipynb)
 //
 // 对应原文《pytorch深度学习实战:全连接神经网络图像识别》的:
 //

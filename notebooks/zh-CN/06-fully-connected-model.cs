@@ -22,7 +22,7 @@ CifarHelpers.Notebook.NotebookApp.Start();
 
 // # 06 · 全连接模型
 //
-// [English version](../06-fully-connected-model.ipynb)
+// [English version](../en/06-fully-connected-model.ipynb)
 //
 // 对应原文《pytorch深度学习实战:全连接神经网络图像识别》的 **§3 搭建全连接模型**。
 //

@@ -23,7 +23,7 @@ CifarHelpers.Notebook.NotebookApp.Start();
 
 // # 07 · 选择损失函数
 //
-// [English version](../07-choosing-a-loss.ipynb)
+// [English version](../en/07-choosing-a-loss.ipynb)
 //
 // 对应原文《pytorch深度学习实战:全连接神经网络图像识别》的 **§3.1 损失的选择**,包括
 // **§3.1.1 分类任务的核心目标**、

@@ -23,7 +23,7 @@ CifarHelpers.Notebook.NotebookApp.Start();
 
 // # 08 · 训练分类器
 //
-// [English version](../08-training.ipynb)
+// [English version](../en/08-training.ipynb)
 //
 // 对应原文《pytorch深度学习实战:全连接神经网络图像识别》的 **§3.2 训练模型**。
 //
@@ -158,12 +158,13 @@ Console.WriteLine($"Validation accuracy: {evaluation.Accuracy:F4} ({evaluation.C
 // ## 保存检查点
 //
 // 笔记本 09 和 10 需要这个训练好的模型;在那里重新训练,每个大约要花一分钟。所以权重保存到 `ArticleRecipe.CheckpointPath` 所指的 `birds-airplanes-fc.bin`(TorchSharp 的格式;下面的输出会打印它的完整路径),旁边再放一个小小的 `.json` 文件,记录网络结构、训练轮数、种子和验证准确率。模型文件是运行时生成的,不要把它提交到仓库。如果之后文件不见了,笔记本 09 和 10 会说明这一点,并自己训练模型。
-Checkpoint.Save(model, ArticleRecipe.CheckpointPath,
+var checkpointPath = "../../data/models/birds-airplanes-fc";
+Checkpoint.Save(model, checkpointPath,
     new CheckpointInfo(FullyConnected.Architecture, nEpochs, 42, evaluation.Accuracy, Checkpoint.LibraryVersion, DateTime.UtcNow));
 
-Console.WriteLine($"Saved {System.IO.Path.GetFullPath(ArticleRecipe.CheckpointPath + ".bin")}");
-Console.WriteLine($"  and {System.IO.Path.GetFullPath(ArticleRecipe.CheckpointPath + ".json")}");
-var info = Checkpoint.TryReadInfo(ArticleRecipe.CheckpointPath)!;
+Console.WriteLine($"Saved {System.IO.Path.GetFullPath(checkpointPath + ".bin")}");
+Console.WriteLine($"  and {System.IO.Path.GetFullPath(checkpointPath + ".json")}");
+var info = Checkpoint.TryReadInfo(checkpointPath)!;
 Console.WriteLine($"It holds {info.Architecture}, {info.Epochs} epochs, seed {info.Seed}, validation accuracy {info.ValidationAccuracy:F4}");
 
 // ## 更进一步:把同一步手写出来

@@ -22,7 +22,7 @@ CifarHelpers.Notebook.NotebookApp.Start();
 
 // # 09 · 验证准确率
 //
-// [English version](../09-validation.ipynb)
+// [English version](../en/09-validation.ipynb)
 //
 // 对应原文《pytorch深度学习实战:全连接神经网络图像识别》的 **§3.3 验证模型**。
 //
@@ -62,8 +62,9 @@ Console.WriteLine($"Training images: {cifar2.Count}, validation images: {cifar2V
 // ## 训练好的模型
 //
 // 笔记本 08 把模型保存在 `ArticleRecipe.CheckpointPath` 所指的位置。`ArticleRecipe.LoadOrTrain` 构建原文的网络 (`FullyConnected.Create()`),检查检查点 (checkpoint) 里存的是否正是这个结构,加载权重,并说明权重的来源。如果没有检查点(还没运行过笔记本 08),它会说明这一点,然后用相同的配方和种子在这里训练同一个模型,大约需要一分钟;这时进度行会显示训练的轮次。
+var checkpointPath = "../../data/models/birds-airplanes-fc";
 var progress = LiveProgress.Start("Looking for the checkpoint...");
-var (model, source) = ArticleRecipe.LoadOrTrain(cifar2, ArticleRecipe.CheckpointPath, seed: 42,
+var (model, source) = ArticleRecipe.LoadOrTrain(cifar2, checkpointPath, seed: 42,
     onEpoch: r => progress.Update($"Epoch {r.Epoch}/{ArticleRecipe.Epochs}: loss {r.Loss:F6}"));
 progress.Update(source);
 

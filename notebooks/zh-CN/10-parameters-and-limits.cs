@@ -22,7 +22,7 @@ CifarHelpers.Notebook.NotebookApp.Start();
 
 // # 10 · 参数数量与全连接网络的局限
 //
-// [English version](../10-parameters-and-limits.ipynb)
+// [English version](../en/10-parameters-and-limits.ipynb)
 //
 // 对应原文《pytorch深度学习实战:全连接神经网络图像识别》的 **§4 全连接网络的局限性**。原文的 §5 **本文完整代码** 对应 [`complete-code.cs`](../complete-code.cs)(只有英文注释)。
 //
@@ -61,8 +61,9 @@ Console.WriteLine($"Training images: {cifar2.Count}, validation images: {cifar2V
 // ## 训练好的模型
 //
 // 和笔记本 09 一样,`ArticleRecipe.LoadOrTrain` 加载笔记本 08 保存的模型;如果没有检查点 (checkpoint),它会说明这一点并在这里训练(大约一分钟)。
+var checkpointPath = "../../data/models/birds-airplanes-fc";
 var progress = LiveProgress.Start("Looking for the checkpoint...");
-var (model, source) = ArticleRecipe.LoadOrTrain(cifar2, ArticleRecipe.CheckpointPath, seed: 42,
+var (model, source) = ArticleRecipe.LoadOrTrain(cifar2, checkpointPath, seed: 42,
     onEpoch: r => progress.Update($"Epoch {r.Epoch}/{ArticleRecipe.Epochs}: loss {r.Loss:F6}"));
 progress.Update(source);
 

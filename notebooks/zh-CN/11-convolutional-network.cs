@@ -23,7 +23,7 @@ CifarHelpers.Notebook.NotebookApp.Start();
 
 // # 11 · 卷积网络与全连接网络的对比
 //
-// [English version](../11-convolutional-network.ipynb)
+// [English version](../en/11-convolutional-network.ipynb)
 //
 // **原文之外。** 原文《pytorch深度学习实战:全连接神经网络图像识别》在 **§4 全连接网络的局限性** 的结尾预告,下一篇将讲卷积网络;《Deep Learning with PyTorch》一书在第 8 章讲卷积网络。本笔记本不是原文任何部分的翻译。它在同样的数据上搭建书中的小型卷积网络,并与原文的全连接网络比较。
 //
@@ -132,7 +132,7 @@ display(Charts.Lines("Accuracy per epoch", "epoch", "accuracy",
 // ## 保存卷积网络
 //
 // 和笔记本 08 一样,这个单元格把权重保存到 `data/models/`(`birds-airplanes-cnn.bin`,以及一个 `.json`,记录结构、轮数、种子和验证准确率)。
-var cnnCheckpoint = System.IO.Path.Combine(Checkpoint.Folder, "birds-airplanes-cnn");
+var cnnCheckpoint = "../../data/models/birds-airplanes-cnn";
 Checkpoint.Save(cnn, cnnCheckpoint,
     new CheckpointInfo(ConvNet.Architecture, nEpochs, 42, cnnValAcc[^1], Checkpoint.LibraryVersion, DateTime.UtcNow));
 Console.WriteLine($"Saved {System.IO.Path.GetFullPath(cnnCheckpoint + ".bin")}");
@@ -140,8 +140,9 @@ Console.WriteLine($"Saved {System.IO.Path.GetFullPath(cnnCheckpoint + ".bin")}")
 // ## 与原文的模型对比
 //
 // 公平的对手是笔记本 08 训练了 100 轮的原文模型。`ArticleRecipe.LoadOrTrain` 加载笔记本 08 的检查点;如果没有,就在这里训练(大约一分钟),和笔记本 09、10 一样。
+var checkpointPath = "../../data/models/birds-airplanes-fc";
 var loadProgress = LiveProgress.Start("Looking for the checkpoint...");
-var (fcModel, fcSource) = ArticleRecipe.LoadOrTrain(cifar2, ArticleRecipe.CheckpointPath, seed: 42,
+var (fcModel, fcSource) = ArticleRecipe.LoadOrTrain(cifar2, checkpointPath, seed: 42,
     onEpoch: r => loadProgress.Update($"Epoch {r.Epoch}/{ArticleRecipe.Epochs}: loss {r.Loss:F6}"));
 loadProgress.Update(fcSource);
 

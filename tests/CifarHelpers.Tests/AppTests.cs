@@ -35,17 +35,17 @@ public sealed class AppRuns : IDisposable
         foreach (var file in new[] { "package.json", "package-lock.json", "node_modules/plotly.js-dist-min/plotly.min.js" })
             if (File.Exists(Path.Combine(repo, "tools", "pages", file)))
                 Copy(Path.Combine(repo, "tools", "pages", file), Path.Combine(Root, "tools", "pages", file));
-        Apps = [.. Directory.GetFiles(Path.Combine(repo, "notebooks"), "*.cs").Select(Path.GetFileName).Where(n => Regex.IsMatch(n!, @"^\d\d-")).Order(StringComparer.Ordinal)!];
-        foreach (var app in Apps) Copy(Path.Combine(repo, "notebooks", app), Path.Combine(Root, "notebooks", app));
+        Apps = [.. Directory.GetFiles(Path.Combine(repo, "notebooks", Editions.English), "*.cs").Select(Path.GetFileName).Where(n => Regex.IsMatch(n!, @"^\d\d-")).Order(StringComparer.Ordinal)!];
+        foreach (var app in Apps) Copy(Path.Combine(repo, "notebooks", Editions.English, app), Path.Combine(Root, "notebooks", Editions.English, app));
 
         string archive = RealData.Archive(); // the archive found, or one packed from the verified data/CIFAR-10
         foreach (var app in Apps)
         {
-            string path = Path.Combine(Root, "notebooks", app);
-            var arguments = new List<string> { "run", "--artifacts-path", ArtifactsPath(app), app == Apps[0] ? app : Path.Combine("notebooks", app) };
+            string path = Path.Combine(Root, "notebooks", Editions.English, app);
+            var arguments = new List<string> { "run", "--artifacts-path", ArtifactsPath(app), app == Apps[0] ? app : Path.Combine("notebooks", Editions.English, app) };
             if (File.ReadAllText(path).Contains("Tutorial.Epochs(", StringComparison.Ordinal)) arguments.AddRange(["--", "--epochs", "2"]);
             var clock = Stopwatch.StartNew();
-            var run = Exec.Run("dotnet", arguments, TimeSpan.FromMinutes(5), app == Apps[0] ? Path.Combine(Root, "notebooks") : Root,
+            var run = Exec.Run("dotnet", arguments, TimeSpan.FromMinutes(5), app == Apps[0] ? Path.Combine(Root, "notebooks", Editions.English) : Root,
                                new Dictionary<string, string?> { [Cifar10Format.ArchiveVariable] = archive });
             Results[app[..2]] = new AppResult(app, run.ExitCode, run.Stdout, run.Stderr, clock.Elapsed);
         }
@@ -115,7 +115,7 @@ public partial class AppTests(AppRuns runs) : IClassFixture<AppRuns>
     [Fact]
     public void EveryNotebookHasAnAppAndEachRunsToTheEnd()
     {
-        var notebooks = Directory.GetFiles(Path.Combine(RepoRoot.Find(), "notebooks"), "*.ipynb").Select(Path.GetFileNameWithoutExtension).Order(StringComparer.Ordinal);
+        var notebooks = Directory.GetFiles(Path.Combine(RepoRoot.Find(), "notebooks", Editions.English), "*.ipynb").Select(Path.GetFileNameWithoutExtension).Order(StringComparer.Ordinal);
         Assert.Equal(notebooks, runs.Apps.Select(Path.GetFileNameWithoutExtension));
         foreach (var result in runs.Results.Values)
         {
@@ -171,11 +171,11 @@ public partial class AppTests(AppRuns runs) : IClassFixture<AppRuns>
         var announced = new List<string>();
         foreach (var result in runs.Results.Values)
         {
-            string from = result.Name == runs.Apps[0] ? Path.Combine(runs.Root, "notebooks") : runs.Root;
+            string from = result.Name == runs.Apps[0] ? Path.Combine(runs.Root, "notebooks", Editions.English) : runs.Root;
             foreach (Match m in Announcement().Matches(result.Output))
             {
                 string path = Path.GetFullPath(Path.Combine(from, m.Groups[2].Value));
-                string folder = Path.Combine(runs.Root, "artifacts", "apps", Path.GetFileNameWithoutExtension(result.Name));
+                string folder = Path.Combine(runs.Root, "artifacts", "apps", Editions.English, Path.GetFileNameWithoutExtension(result.Name));
                 Assert.StartsWith(folder + Path.DirectorySeparatorChar, path);
                 Assert.True(File.Exists(path), $"{result.Name} announced {path}, which is not there");
                 if (m.Groups[1].Value == "Picture")

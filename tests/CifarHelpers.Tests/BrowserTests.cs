@@ -32,7 +32,7 @@ public class BrowserTests(NotebookSeries series)
         Assert.True(File.Exists(Chromium), $"{Chromium} is missing: apt-get install chromium (.ci/run does).");
         // The index and one page per notebook of the folder; as many charts and images as the executed notebooks hold.
         var executed = series.Results[Client.Jupyter];
-        Assert.Equal(Directory.GetFiles(Path.Combine(series.Repo, "notebooks"), "*.ipynb").Length + 1, series.Pages.Count);
+        Assert.Equal(Directory.GetFiles(Editions.NotebooksFolder(series.Repo, Editions.English), "*.ipynb").Length + 1, series.Pages.Count);
         int expectedCharts = executed.Sum(r => HtmlOutputs(r.ExecutedPath).Sum(h => Count(h, "class=\"plotly-chart\"")));
         int expectedImages = executed.Sum(r => HtmlOutputs(r.ExecutedPath).Sum(h => Count(h, "<img ")));
         Assert.True(expectedCharts > 0 && expectedImages > 0, $"the executed notebooks hold {expectedCharts} charts and {expectedImages} images");
@@ -52,12 +52,13 @@ public class BrowserTests(NotebookSeries series)
         var failures = new List<string>();
         int charts = 0, images = 0;
         // The Chinese edition's pages: as many as its notebooks, with their own charts and images (from dotnet-repl).
-        var chineseNotebooks = Path.Combine(series.Repo, "notebooks", Editions.Chinese);
+        var chineseNotebooks = Editions.NotebooksFolder(series.Repo, Editions.Chinese);
         Assert.True(Directory.Exists(chineseNotebooks), $"{chineseNotebooks} is missing: the Chinese edition's pages cannot be checked.");
         Assert.Equal(Directory.GetFiles(chineseNotebooks, "*.ipynb").Length, series.ChinesePages.Count);
         expectedCharts += series.ChineseResults.Sum(r => HtmlOutputs(r.ExecutedPath).Sum(h => Count(h, "class=\"plotly-chart\"")));
-        var all = series.Pages.Select(p => (Path: Path.GetFileName(p), Chinese: false))
-                        .Concat(series.ChinesePages.Select(p => (Path: $"{Editions.Chinese}/{Path.GetFileName(p)}", Chinese: true)));
+        string Url(string page) => Path.GetRelativePath(series.PagesDir, page).Replace('\\', '/');
+        var all = series.Pages.Select(p => (Path: Url(p), Chinese: false))
+                        .Concat(series.ChinesePages.Select(p => (Path: Url(p), Chinese: true)));
         foreach (var (url, chinesePage) in all)
         {
             string name = url;
@@ -98,6 +99,7 @@ public class BrowserTests(NotebookSeries series)
                     failures.Add($"{name}: '{figure}' is not on the page");
 
             if (name != "index.html") failures.AddRange(await CheckTwinLink(tab, server.Url, name, chinesePage));
+            failures.AddRange(await CheckEveryLink(tab, server.Url, name));
             if (chinesePage || name == "index.html") failures.AddRange(await CheckChineseGlyphs(tab, name));
 
             failures.AddRange(errors.Select(e => $"{name}: console: {e}"));
@@ -110,12 +112,38 @@ public class BrowserTests(NotebookSeries series)
         Assert.True(images >= expectedImages, $"{images} images across the pages, {expectedImages} in the executed notebooks");
     }
 
+    /// <summary>
+    /// Every link of the page that stays on the site (the lessons, their twins, the index, the previous and next
+    /// lessons, links inside a page) leads to a page that is there; links to other sites cannot be followed offline and
+    /// must be absolute https links.
+    /// </summary>
+    static async Task<List<string>> CheckEveryLink(IPage tab, string baseUrl, string name)
+    {
+        var failures = new List<string>();
+        var hrefs = await tab.EvaluateAsync<string[]>("[...document.querySelectorAll('a[href]')].map(a => a.href)");
+        using var client = new HttpClient();
+        foreach (var href in hrefs.Distinct())
+        {
+            if (!href.StartsWith(baseUrl, StringComparison.Ordinal))
+            {
+                if (!href.StartsWith("https://", StringComparison.Ordinal) && !href.StartsWith("mailto:", StringComparison.Ordinal))
+                    failures.Add($"{name}: a link leads to {href}, neither a page of the site nor an https address");
+                continue;
+            }
+            string target = href.Split('#')[0];
+            var response = await client.GetAsync(target);
+            if (!response.IsSuccessStatusCode) failures.Add($"{name}: the link {href} gives HTTP {(int)response.StatusCode}");
+            else if (target.EndsWith(".ipynb", StringComparison.Ordinal)) failures.Add($"{name}: the link {href} leads to a notebook file, not its page");
+        }
+        return failures;
+    }
+
     /// <summary>A lesson links to its twin in the other edition, and the twin is there.</summary>
     static async Task<List<string>> CheckTwinLink(IPage tab, string baseUrl, string name, bool chinesePage)
     {
         var failures = new List<string>();
         string? href = await tab.EvaluateAsync<string?>("document.querySelector('a.twin') && document.querySelector('a.twin').href");
-        string expected = baseUrl + (chinesePage ? Path.GetFileName(name) : $"{Editions.Chinese}/{name}");
+        string expected = baseUrl + $"{(chinesePage ? Editions.English : Editions.Chinese)}/{Path.GetFileName(name)}";
         if (href != expected) failures.Add($"{name}: the link to its twin is {href ?? "missing"}, not {expected}");
         else
         {

@@ -18,7 +18,7 @@ public class CompleteCodeTests
         if (source.Archive is null && source.VerifiedRoot is null)
             throw new InvalidOperationException($"The real CIFAR-10 is missing: run the README's first command or set {Cifar10Format.ArchiveVariable}.");
         var environment = new Dictionary<string, string?> { [Cifar10Format.ArchiveVariable] = source.Archive };
-        var result = Exec.Run("dotnet", ["run", Path.Combine(repo, "notebooks", "complete-code.cs"), "--", "--epochs", "3"],
+        var result = Exec.Run("dotnet", ["run", Path.Combine(repo, "notebooks", "en", "complete-code.cs"), "--", "--epochs", "3"],
                               TimeSpan.FromMinutes(5), workingDirectory: Path.GetTempPath(), environment);
         Assert.False(result.TimedOut, "complete-code.cs did not finish within 5 minutes:\n" + result.Output);
         Assert.True(result.ExitCode == 0, result.Output);

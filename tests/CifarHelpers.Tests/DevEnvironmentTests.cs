@@ -88,7 +88,7 @@ public class DevEnvironmentTests
 
         // The kernel the notebooks' metadata names is the one the script registers.
         string script = File.ReadAllText(Path.Combine(repo, SetupScript));
-        foreach (var notebook in Directory.GetFiles(Path.Combine(repo, "notebooks"), "*.ipynb"))
+        foreach (var notebook in Directory.GetFiles(Path.Combine(repo, "notebooks"), "*.ipynb", SearchOption.AllDirectories))
         {
             using var nb = JsonDocument.Parse(File.ReadAllText(notebook));
             string kernel = nb.RootElement.GetProperty("metadata").GetProperty("kernelspec").GetProperty("name").GetString()!;

@@ -5,9 +5,8 @@ using Tools.Shared;
 namespace CifarHelpers.Tests;
 
 /// <summary>
-/// The Chinese edition, <c>notebooks/zh-CN/</c>, against the English one, read as files: the same notebooks, the same
-/// code (one folder deeper, so <c>"../</c> becomes <c>"../../</c>), markdown that is Chinese, and title cells that
-/// link each other.
+/// The Chinese edition, <c>notebooks/zh-CN/</c>, against the English one, <c>notebooks/en/</c>, read as files: the same
+/// notebooks, byte-identical code cells, markdown that is Chinese, and title cells that link each other.
 /// </summary>
 [Trait("Category", "Unit")]
 public class EditionTests
@@ -15,7 +14,9 @@ public class EditionTests
     const string Edition = "zh-CN";
     const double MinimumCjkShare = 0.60;
 
-    static string NotebooksFolder => Path.Combine(RepoRoot.Find(), "notebooks");
+    static string NotebooksFolder => Path.Combine(RepoRoot.Find(), "notebooks", "en");
+
+    static string ChineseFolder => Path.Combine(RepoRoot.Find(), "notebooks", Edition);
 
     static string[] NotebookNames(string folder) =>
         Directory.GetFiles(folder, "*.ipynb").Select(f => Path.GetFileName(f)!).Order(StringComparer.Ordinal).ToArray();
@@ -31,9 +32,6 @@ public class EditionTests
 
     static IEnumerable<string> Markdown(JsonArray cells) =>
         cells.Where(c => (string?)c!["cell_type"] == "markdown").Select(c => Source(c!));
-
-    /// <summary>The English edition's code as the zh-CN edition must have it: relative paths one folder deeper.</summary>
-    internal static string OneFolderDeeper(string code) => code.Replace("\"../", "\"../../", StringComparison.Ordinal);
 
     /// <summary>The share of the letters in <paramref name="text"/> that are CJK ideographs (0 when it has no letters).</summary>
     internal static double CjkShare(string text)
@@ -52,7 +50,7 @@ public class EditionTests
     public void EveryEnglishNotebookHasAChineseTwinAndViceVersa()
     {
         var english = NotebookNames(NotebooksFolder);
-        var chinese = NotebookNames(Path.Combine(NotebooksFolder, Edition));
+        var chinese = NotebookNames(ChineseFolder);
         Assert.NotEmpty(english);
         Assert.True(!english.Except(chinese).Any(),
             $"notebooks/{Edition}/ lacks {string.Join(", ", english.Except(chinese))}: write the Chinese twin of each.");
@@ -61,12 +59,12 @@ public class EditionTests
     }
 
     [Fact]
-    public void TheCodeCellsAreTheEnglishOnesOneFolderDeeper()
+    public void TheCodeCellsAreByteIdentical()
     {
-        foreach (var name in NotebookNames(Path.Combine(NotebooksFolder, Edition)))
+        foreach (var name in NotebookNames(ChineseFolder))
         {
             var english = JsonNode.Parse(File.ReadAllText(Path.Combine(NotebooksFolder, name)))!;
-            var chinese = JsonNode.Parse(File.ReadAllText(Path.Combine(NotebooksFolder, Edition, name)))!;
+            var chinese = JsonNode.Parse(File.ReadAllText(Path.Combine(ChineseFolder, name)))!;
             Assert.True(JsonNode.DeepEquals(english["metadata"], chinese["metadata"]),
                 $"{Edition}/{name}: its notebook metadata differs from the English notebook's.");
             var en = english["cells"]!.AsArray();
@@ -77,11 +75,11 @@ public class EditionTests
             for (int i = 0; i < en.Count; i++)
             {
                 if ((string?)en[i]!["cell_type"] != "code") continue;
-                string expected = OneFolderDeeper(Source(en[i]!));
+                string expected = Source(en[i]!);
                 string actual = Source(zh[i]!);
                 Assert.True(expected == actual,
-                    $"{Edition}/{name}, cell {i}: the code differs from the English notebook's (with \"../ as \"../../). " +
-                    $"Copy it over from notebooks/{name}.\nexpected:\n{expected}\nactual:\n{actual}");
+                    $"{Edition}/{name}, cell {i}: the code differs from the English notebook's. " +
+                    $"Copy it over from notebooks/en/{name}.\nexpected:\n{expected}\nactual:\n{actual}");
                 Assert.True(JsonNode.DeepEquals(en[i]!["metadata"], zh[i]!["metadata"]), $"{Edition}/{name}, cell {i}: its metadata differs.");
             }
         }
@@ -90,9 +88,9 @@ public class EditionTests
     [Fact]
     public void TheChineseMarkdownIsMostlyCjk()
     {
-        foreach (var name in NotebookNames(Path.Combine(NotebooksFolder, Edition)))
+        foreach (var name in NotebookNames(ChineseFolder))
         {
-            double share = CjkShare(string.Join("\n", Markdown(Cells(Path.Combine(NotebooksFolder, Edition, name)))));
+            double share = CjkShare(string.Join("\n", Markdown(Cells(Path.Combine(ChineseFolder, name)))));
             Assert.True(share >= MinimumCjkShare,
                 $"{Edition}/{name}: only {share:P1} of its markdown's letters are CJK (at least {MinimumCjkShare:P0} wanted).");
         }
@@ -101,14 +99,14 @@ public class EditionTests
     [Fact]
     public void TheTitleCellsLinkEachOther()
     {
-        foreach (var name in NotebookNames(Path.Combine(NotebooksFolder, Edition)))
+        foreach (var name in NotebookNames(ChineseFolder))
         {
             string englishTitle = Markdown(Cells(Path.Combine(NotebooksFolder, name))).First();
-            string chineseTitle = Markdown(Cells(Path.Combine(NotebooksFolder, Edition, name))).First();
+            string chineseTitle = Markdown(Cells(Path.Combine(ChineseFolder, name))).First();
             Assert.True(englishTitle.StartsWith("# ", StringComparison.Ordinal) && chineseTitle.StartsWith("# ", StringComparison.Ordinal),
                 $"{name}: the first cell of each edition must be its title (# ...).");
-            Assert.Contains($"[中文版]({Edition}/{name})", englishTitle);
-            Assert.Contains($"[English version](../{name})", chineseTitle);
+            Assert.Contains($"[中文版](../{Edition}/{name})", englishTitle);
+            Assert.Contains($"[English version](../en/{name})", chineseTitle);
         }
     }
 
@@ -118,7 +116,5 @@ public class EditionTests
         Assert.Equal(0.5, CjkShare("ab 中文 `12`"));
         Assert.Equal(0, CjkShare("123 ..."));
         Assert.Equal(1, CjkShare("张量、小批量。"));
-        Assert.Equal("#r \"../../artifacts/x.dll\"\nvar p = \"../../data/CIFAR-10/\"; // ../x",
-            OneFolderDeeper("#r \"../artifacts/x.dll\"\nvar p = \"../data/CIFAR-10/\"; // ../x"));
     }
 }

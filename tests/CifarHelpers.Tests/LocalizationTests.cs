@@ -21,7 +21,7 @@ public partial class LocalizationTests
     static List<(string Notebook, string Text)> LiteralsPassedTo(Regex call)
     {
         var found = new List<(string, string)>();
-        foreach (var file in Directory.GetFiles(Path.Combine(Repo, "notebooks"), "*.ipynb").Order(StringComparer.Ordinal))
+        foreach (var file in Directory.GetFiles(Path.Combine(Repo, "notebooks", "en"), "*.ipynb").Order(StringComparer.Ordinal))
             foreach (var cell in JsonNode.Parse(File.ReadAllText(file))!["cells"]!.AsArray())
             {
                 if ((string?)cell!["cell_type"] != "code") continue;
@@ -179,61 +179,3 @@ public partial class LocalizationTests
 [CollectionDefinition("language", DisableParallelization = true)]
 public sealed class LanguageCollection;
 
-/// <summary>Both editions' notebooks share the repository's data/models: the zh-CN folder is one level deeper.</summary>
-[Trait("Category", "Unit")]
-public class CheckpointFolderTests
-{
-    [Fact]
-    public void TheChineseEditionsCheckpointIsTheRepositorysToo()
-    {
-        string notebooks = Path.Combine(Path.GetTempPath(), "repo", "notebooks");
-        Assert.Equal("../data/models", CifarHelpers.Training.Checkpoint.FolderFrom(notebooks));
-        Assert.Equal("../../data/models", CifarHelpers.Training.Checkpoint.FolderFrom(Path.Combine(notebooks, "zh-CN")));
-        // Both resolve to the same folder.
-        Assert.Equal(Path.GetFullPath(Path.Combine(notebooks, "../data/models")),
-                     Path.GetFullPath(Path.Combine(notebooks, "zh-CN", "../../data/models")));
-    }
-}
-
-/// <summary>The README tells, in English and in Chinese, that there are two editions and how to run each.</summary>
-[Trait("Category", "Unit")]
-public class EditionsReadmeTests
-{
-    [Fact]
-    public void TheReadmesFirstLinesAndClientTableNameBothEditionsInBothLanguages()
-    {
-        var lines = File.ReadAllLines(Path.Combine(RepoRoot.Find(), "README.md"));
-        string top = string.Join("\n", lines.Take(12));
-        Assert.Contains("Two editions", top);
-        Assert.Contains("两个版本", top);
-        Assert.Contains("notebooks/zh-CN/", top);
-        Assert.Contains("dotnet run --project tools/NotebookRunner -c Release -- --edition zh-CN", top);
-        Assert.Contains("运行中文版", top);
-        // The client table: a column for each edition, the Chinese one in Chinese, every row filled in.
-        int header = Array.FindIndex(lines, l => l.StartsWith("| client |", StringComparison.Ordinal));
-        Assert.True(header >= 0, "no client table");
-        Assert.Contains("中文版", lines[header]);
-        var rows = lines.Skip(header + 2).TakeWhile(l => l.StartsWith('|')).ToList();
-        Assert.True(rows.Count >= 6, $"{rows.Count} clients");
-        Assert.All(rows, r => Assert.Matches(@"\p{IsCJKUnifiedIdeographs}", r.Split('|')[3]));
-        Assert.Contains(rows, r => r.Contains("--edition zh-CN", StringComparison.Ordinal));
-    }
-}
-
-/// <summary>A text table with Chinese headers lines up as a terminal draws it (a Chinese character is two columns wide).</summary>
-[Trait("Category", "Unit")]
-public class WideTextTableTests
-{
-    [Fact]
-    public void ChineseHeadersCountTwoColumnsPerCharacter()
-    {
-        var frame = new Microsoft.Data.Analysis.DataFrame(
-            new Microsoft.Data.Analysis.Int32DataFrameColumn("标签", [0, 2]),
-            new Microsoft.Data.Analysis.StringDataFrameColumn("类别", ["airplane", "bird"]),
-            new Microsoft.Data.Analysis.Int64DataFrameColumn("图像数", [5000, 123]));
-        Assert.Equal(string.Join(Environment.NewLine, "标签  类别      图像数", "   0  airplane    5000", "   2  bird         123"),
-                     NotebookApp.Text(frame));
-        Assert.Equal(6, NotebookApp.Width("图像数"));
-        Assert.Equal(3, NotebookApp.Width("abc"));
-    }
-}

@@ -13,7 +13,7 @@ public class NotebookFolderTests
     {
         string repo = RepoRoot.Find();
         string readme = File.ReadAllText(Path.Combine(repo, "README.md"));
-        var notebooks = Directory.GetFiles(Path.Combine(repo, "notebooks"), "*.ipynb");
+        var notebooks = Directory.GetFiles(Path.Combine(repo, "notebooks", "en"), "*.ipynb");
         Assert.NotEmpty(notebooks);
         foreach (var notebook in notebooks)
         {
@@ -25,7 +25,7 @@ public class NotebookFolderTests
                 Assert.True(cell!["outputs"] is null || cell["outputs"]!.AsArray().Count == 0, $"{name} is committed with outputs");
                 Assert.True(cell["execution_count"] is null, $"{name} is committed with execution counts");
             }
-            Assert.Contains($"](notebooks/{name})", readme);
+            Assert.Contains($"](notebooks/en/{name})", readme);
         }
     }
 }

@@ -78,17 +78,17 @@ public sealed class NotebookSeries : IDisposable
             : client == Client.Repl ? ChineseResults
             : throw new ArgumentException($"The {edition} edition runs with dotnet-repl only.", nameof(client));
         return results.SingleOrDefault(r => r.Name.StartsWith(prefix, StringComparison.Ordinal))
-            ?? throw new InvalidOperationException($"There is no notebook {prefix}-*.ipynb in the {edition} edition (notebooks/{(edition == Editions.English ? "" : edition + "/")}).");
+            ?? throw new InvalidOperationException($"There is no notebook {prefix}-*.ipynb in the {edition} edition (notebooks/{edition}/).");
     }
 
     public void Dispose() => _data.Dispose();
 }
 
 /// <summary>
-/// A copy of the repository's shape for the notebooks to run in: <c>notebooks/</c> (copies of the sources),
+/// A copy of the repository's shape for the notebooks to run in: <c>notebooks/en</c> and <c>notebooks/zh-CN</c> (copies of the sources),
 /// <c>data/CIFAR-10</c> (a link to verified real data), an empty <c>data/models</c>, and
 /// <c>artifacts/notebook-lib</c> (a link to the built helper library). The notebooks' relative paths
-/// (<c>../data/...</c>, <c>../artifacts/notebook-lib/...</c>) resolve inside it, so a test run writes nothing of the
+/// (<c>../../data/...</c>, <c>../../artifacts/notebook-lib/...</c>) resolve inside it, so a test run writes nothing of the
 /// reader's.
 /// </summary>
 public sealed class TestWorkspace
@@ -102,15 +102,14 @@ public sealed class TestWorkspace
         if (Directory.Exists(Root)) Directory.Delete(Root, recursive: true);
         string notebooks = Path.Combine(Root, "notebooks");
         Directory.CreateDirectory(notebooks);
-        foreach (var notebook in Directory.GetFiles(Path.Combine(repo, "notebooks"), "*.ipynb"))
-            File.Copy(notebook, Path.Combine(notebooks, Path.GetFileName(notebook)));
-        // The Chinese edition, one folder deeper: its ../../ paths resolve inside the workspace too.
-        string chinese = Path.Combine(repo, "notebooks", Editions.Chinese);
-        if (Directory.Exists(chinese))
+        // Both editions, side by side as in the repository: their ../../ paths resolve inside the workspace.
+        foreach (var edition in Editions.All)
         {
-            Directory.CreateDirectory(Path.Combine(notebooks, Editions.Chinese));
-            foreach (var notebook in Directory.GetFiles(chinese, "*.ipynb"))
-                File.Copy(notebook, Path.Combine(notebooks, Editions.Chinese, Path.GetFileName(notebook)));
+            string source = Editions.NotebooksFolder(repo, edition);
+            if (!Directory.Exists(source)) continue;
+            Directory.CreateDirectory(Path.Combine(notebooks, edition));
+            foreach (var notebook in Directory.GetFiles(source, "*.ipynb"))
+                File.Copy(notebook, Path.Combine(notebooks, edition, Path.GetFileName(notebook)));
         }
         Directory.CreateDirectory(Path.Combine(Root, "data", "models"));
         Directory.CreateSymbolicLink(Path.Combine(Root, Cifar10Format.DefaultRoot), Path.GetFullPath(dataRoot));

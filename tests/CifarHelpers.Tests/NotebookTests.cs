@@ -46,7 +46,7 @@ public partial class NotebookTests(NotebookSeries series)
     {
         var results = edition == Editions.English ? series.Results[client] : series.ChineseResults;
         var result = results.SingleOrDefault(r => r.Name == name);
-        Assert.True(result is not null, $"{name} ({edition}) did not run: is it in notebooks/{(edition == Editions.English ? "" : edition + "/")}?");
+        Assert.True(result is not null, $"{name} ({edition}) did not run: is it in notebooks/{edition}/?");
         Assert.True(result.Passed, $"{name} ({client}, {edition}): {string.Join("; ", result.Errors)}");
         Assert.True(File.Exists(result.ExecutedPath));
         Assert.StartsWith(series.Output, result.ExecutedPath);
@@ -345,7 +345,7 @@ public class ArticleMapTests
         ("4", "全连接网络的局限性"), ("5", "本文完整代码"),
     ];
 
-    static readonly string Notebooks = Path.Combine(RepoRoot.Find(), "notebooks");
+    static readonly string Notebooks = Path.Combine(RepoRoot.Find(), "notebooks", "en");
 
     static List<(string Name, JsonArray Cells)> ReadNotebooks() =>
         [.. Directory.GetFiles(Notebooks, "*.ipynb").Order(StringComparer.Ordinal)

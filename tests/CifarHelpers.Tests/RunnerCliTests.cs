@@ -34,7 +34,7 @@ public sealed class RunnerCliTests : IDisposable
 
         // With the folder there, the edition's notebooks are the ones picked (here, none matches the filter), in any case.
         Directory.CreateDirectory(Path.Combine(copy, "notebooks", "zh-CN"));
-        File.Copy(Path.Combine(copy, "notebooks", "passes.ipynb"), Path.Combine(copy, "notebooks", "zh-CN", "passes.ipynb"));
+        File.Copy(Path.Combine(copy, "notebooks", "en", "passes.ipynb"), Path.Combine(copy, "notebooks", "zh-CN", "passes.ipynb"));
         var run = RunnerProcess.Run(copy, ["--edition", "ZH-cn", "--no-data", "--only", "nothing"]);
         AssertKnownFailure(run, $"No notebook in {Path.Combine(copy, "notebooks", "zh-CN")} has 'nothing' in its name.");
     }
@@ -155,13 +155,13 @@ public sealed class RunnerCliTests : IDisposable
 
     static List<string> Lines(string text) => [.. text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r'))];
 
-    /// <summary>A folder the runner takes for a repository: global.json and notebooks/ with one notebook, and nothing else.</summary>
+    /// <summary>A folder the runner takes for a repository: global.json and notebooks/en/ with one notebook, and nothing else.</summary>
     string RepoShape()
     {
         string copy = Path.Combine(temp, "repo");
-        Directory.CreateDirectory(Path.Combine(copy, "notebooks"));
+        Directory.CreateDirectory(Path.Combine(copy, "notebooks", "en"));
         File.Copy(Path.Combine(repo, "global.json"), Path.Combine(copy, "global.json"));
-        File.Copy(Path.Combine(repo, "tests", "CifarHelpers.Tests", "Fixtures", "passes.ipynb"), Path.Combine(copy, "notebooks", "passes.ipynb"));
+        File.Copy(Path.Combine(repo, "tests", "CifarHelpers.Tests", "Fixtures", "passes.ipynb"), Path.Combine(copy, "notebooks", "en", "passes.ipynb"));
         return copy;
     }
 

@@ -24,7 +24,7 @@ public partial class VersionTests
     }
 
     public static TheoryData<string> Notebooks() =>
-        [.. Directory.GetFiles(Path.Combine(Repo, "notebooks"), "*.ipynb").Select(f => Path.GetFileName(f)).Order(StringComparer.Ordinal)];
+        [.. Directory.GetFiles(Path.Combine(Repo, "notebooks"), "*.ipynb", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(Path.Combine(Repo, "notebooks"), f)).Order(StringComparer.Ordinal)];
 
     [Theory]
     [MemberData(nameof(Notebooks))]

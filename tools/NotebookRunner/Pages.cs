@@ -12,8 +12,8 @@ namespace NotebookRunner;
 public static partial class Pages
 {
     /// <summary>
-    /// Renders <paramref name="executed"/>, notebooks of one <paramref name="edition"/>, into <paramref name="pagesDir"/>
-    /// (English) or its <c>zh-CN</c> folder; links every lesson to its twin in the other edition where that page is there;
+    /// Renders <paramref name="executed"/>, notebooks of one <paramref name="edition"/>, into the edition's folder of
+    /// <paramref name="pagesDir"/> (<c>en/</c> or <c>zh-CN/</c>); links every lesson to its twin in the other edition where that page is there;
     /// and writes the index of both editions. Returns the index, then this edition's pages.
     /// </summary>
     public static IReadOnlyList<string> Render(string repoRoot, IReadOnlyList<string> executed, string pagesDir, string edition = Editions.English)
@@ -37,15 +37,15 @@ public static partial class Pages
                 "--output-dir", editionDir, Path.GetFileName(source));
             string page = Path.Combine(editionDir, Path.GetFileNameWithoutExtension(notebook) + ".html");
             string title = Title(notebook);
-            // Links between notebooks point at the pages instead.
+            // Links between notebooks, in this edition or the other (../zh-CN/NN-name.ipynb), point at the pages instead:
+            // the pages keep the notebooks' folders (en/, zh-CN/), so the same relative link leads to the twin's page.
             string html = NotebookLink().Replace(File.ReadAllText(page), "href=\"$1.html\"");
             html = html.Replace($"<title>{Path.GetFileNameWithoutExtension(notebook)}</title>", $"<title>{WebUtility.HtmlEncode(title)}</title>");
-            if (edition != Editions.English)
-            {
-                // One level down: the index is the parent's; the page says its language (the CJK font is picked by it).
-                html = html.Replace("<a href=\"index.html\">&larr; all notebooks</a>", "<a href=\"../index.html\">&larr; 全部课程 (all notebooks)</a>")
-                           .Replace("<html lang=\"en\">", $"<html lang=\"{edition}\">");
-            }
+            // One level down: the index is the parent's; the page says its language (the CJK font is picked by it).
+            html = html.Replace("<a href=\"index.html\">&larr; all notebooks</a>",
+                                edition == Editions.English ? "<a href=\"../index.html\">&larr; all notebooks</a>"
+                                                            : "<a href=\"../index.html\">&larr; 全部课程 (all notebooks)</a>")
+                       .Replace("<html lang=\"en\">", $"<html lang=\"{edition}\">");
             File.WriteAllText(page, html);
             pages.Add(page);
         }
@@ -82,7 +82,7 @@ public static partial class Pages
                 string html = TwinLink().Replace(File.ReadAllText(page), "");
                 if (File.Exists(Path.Combine(Editions.Subfolder(pagesDir, other), name)))
                 {
-                    string href = other == Editions.English ? $"../{name}" : $"{other}/{name}";
+                    string href = $"../{other}/{name}";
                     string text = other == Editions.English ? "English edition" : "中文版 (Chinese edition)";
                     int nav = html.IndexOf("</nav>", StringComparison.Ordinal);
                     if (nav >= 0)
@@ -170,7 +170,7 @@ public static partial class Pages
     static void Run(string dir, string file, params string[] arguments) =>
         Tools.Shared.Exec.Check(file, arguments, TimeSpan.FromMinutes(10), dir);
 
-    [GeneratedRegex("href=\"(\\d\\d-[A-Za-z0-9-]+)\\.ipynb\"")]
+    [GeneratedRegex("href=\"((?:\\.\\./(?:en|zh-CN)/)?\\d\\d-[A-Za-z0-9-]+)\\.ipynb\"")]
     private static partial Regex NotebookLink();
 
     [GeneratedRegex("<!--twin-->.*?<!--/twin-->", RegexOptions.Singleline)]

@@ -17,12 +17,6 @@ public static class ArticleRecipe
     public const double LearningRate = 1e-2;
 
     /// <summary>
-    /// The checkpoint that notebook 08 writes and notebooks 09 and 10 read, in the repository's <c>data/models</c> as
-    /// seen from the notebooks of either edition (<see cref="Checkpoint.Folder"/>).
-    /// </summary>
-    public static readonly string CheckpointPath = Path.Combine(Checkpoint.Folder, "birds-airplanes-fc");
-
-    /// <summary>
     /// Seeds torch, builds the model and trains it the article's way on <paramref name="train"/> (normalised,
     /// transformed images): SGD on NLLLoss, with the step fused as <see cref="Trainer.FusedSgd"/> does it.
     /// Returns the model and its history.

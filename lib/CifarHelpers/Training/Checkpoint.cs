@@ -24,20 +24,6 @@ public sealed record CheckpointInfo(string Architecture, int Epochs, long Seed, 
 /// </summary>
 public static class Checkpoint
 {
-    /// <summary>The default folder, the repository's <c>data/models</c> as seen from the English notebooks.</summary>
-    public const string DefaultFolder = "../data/models";
-
-    /// <summary>
-    /// The repository's <c>data/models</c> as seen from the current folder, a notebooks folder of either edition:
-    /// <see cref="DefaultFolder"/>, or one level further up from the Chinese edition's <c>notebooks/zh-CN/</c>, so both
-    /// editions share one folder of checkpoints.
-    /// </summary>
-    public static string Folder => FolderFrom(Directory.GetCurrentDirectory());
-
-    /// <summary><see cref="Folder"/> as seen from <paramref name="currentDirectory"/>.</summary>
-    internal static string FolderFrom(string currentDirectory) =>
-        Notebook.Localization.IsChineseFolder(currentDirectory) ? "../" + DefaultFolder : DefaultFolder;
-
     /// <summary>The version of this library.</summary>
     public static string LibraryVersion { get; } =
         typeof(Checkpoint).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "unknown";

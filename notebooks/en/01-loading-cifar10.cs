@@ -8,7 +8,7 @@
 #:package SkiaSharp.NativeAssets.Linux.NoDependencies@2.88.6
 #:package XPlot.Plotly@4.1.0
 #:package Microsoft.Data.Analysis@0.23.1
-#:project ../lib/CifarHelpers/CifarHelpers.csproj
+#:project ../../lib/CifarHelpers/CifarHelpers.csproj
 
 using TorchSharp;
 using static TorchSharp.torch;
@@ -22,7 +22,7 @@ CifarHelpers.Notebook.NotebookApp.Start();
 
 // # 01 · Loading CIFAR-10
 //
-// [中文版](zh-CN/01-loading-cifar10.ipynb)
+// [中文版](../zh-CN/01-loading-cifar10.ipynb)
 //
 // The article *pytorch深度学习实战:全连接神经网络图像识别* ("PyTorch deep learning in practice: image recognition with a fully connected network"),
 // **§1 实践目标:区分图片中的鸟和飞机** (Goal of the exercise: telling birds from airplanes in pictures) and
@@ -58,7 +58,7 @@ var device = Tutorial.Setup(seed: 42);
 // With `download: true` the class only downloads when nothing usable is there; if the files are already
 // present and verified it says so and goes straight to reading them. Each split is read in one go into a
 // single tensor, rather than one tensor per picture.
-var dataPath = "../data/CIFAR-10/";
+var dataPath = "../../data/CIFAR-10/";
 var cifar10 = new CIFAR10(dataPath, train: true, download: true);
 var cifar10Val = new CIFAR10(dataPath, train: false, download: true);
 

@@ -8,7 +8,7 @@
 #:package SkiaSharp.NativeAssets.Linux.NoDependencies@2.88.6
 #:package XPlot.Plotly@4.1.0
 #:package Microsoft.Data.Analysis@0.23.1
-#:project ../lib/CifarHelpers/CifarHelpers.csproj
+#:project ../../lib/CifarHelpers/CifarHelpers.csproj
 
 using Microsoft.Data.Analysis;
 using TorchSharp;
@@ -23,7 +23,7 @@ CifarHelpers.Notebook.NotebookApp.Start();
 
 // # 07 · Choosing a loss
 //
-// [中文版](zh-CN/07-choosing-a-loss.ipynb)
+// [中文版](../zh-CN/07-choosing-a-loss.ipynb)
 //
 // The article *pytorch深度学习实战:全连接神经网络图像识别*, **§3.1 损失的选择** (Choosing the loss), with
 // **§3.1.1 分类任务的核心目标** (The core goal of a classification task),
@@ -75,7 +75,7 @@ var device = Tutorial.Setup(seed: 42);
 //
 // Most of this notebook works on small hand-made numbers; the real images come back at the end, to see the
 // loss of an untrained model on one batch.
-var dataPath = "../data/CIFAR-10/";
+var dataPath = "../../data/CIFAR-10/";
 var labelMap = new Dictionary<int, int> { [0] = 0, [2] = 1 };
 var classNames = new[] { "airplane", "bird" };
 

@@ -8,7 +8,7 @@
 #:package SkiaSharp.NativeAssets.Linux.NoDependencies@2.88.6
 #:package XPlot.Plotly@4.1.0
 #:package Microsoft.Data.Analysis@0.23.1
-#:project ../lib/CifarHelpers/CifarHelpers.csproj
+#:project ../../lib/CifarHelpers/CifarHelpers.csproj
 
 using TorchSharp;
 using static TorchSharp.torch;
@@ -23,7 +23,7 @@ CifarHelpers.Notebook.NotebookApp.Start();
 
 // # 11 · A convolutional network against the fully connected one
 //
-// [中文版](zh-CN/11-convolutional-network.ipynb)
+// [中文版](../zh-CN/11-convolutional-network.ipynb)
 //
 // **Beyond the article.** The article *pytorch深度学习实战:全连接神经网络图像识别* ends its
 // **§4 全连接网络的局限性** (The limitations of fully connected networks) by announcing convolutional networks for its next article; the book
@@ -48,7 +48,7 @@ var device = Tutorial.Setup(seed: 42);
 //
 // As in notebooks 08 to 10, `NormalizedSubset.Load` builds the normalised airplane/bird subsets (notebooks 03 and 04
 // explained each step): 10,000 training and 2,000 validation images, `float [N, 3, 32, 32]`.
-var dataPath = "../data/CIFAR-10/";
+var dataPath = "../../data/CIFAR-10/";
 var labelMap = new Dictionary<int, int> { [0] = 0, [2] = 1 };
 var classNames = new[] { "airplane", "bird" };
 
@@ -165,7 +165,7 @@ display(Charts.Lines("Accuracy per epoch", "epoch", "accuracy",
 //
 // Like notebook 08, the cell saves the weights to `data/models/` (`birds-airplanes-cnn.bin`, with a `.json` that
 // records the architecture, the epochs, the seed and the validation accuracy).
-var cnnCheckpoint = System.IO.Path.Combine(Checkpoint.Folder, "birds-airplanes-cnn");
+var cnnCheckpoint = "../../data/models/birds-airplanes-cnn";
 Checkpoint.Save(cnn, cnnCheckpoint,
     new CheckpointInfo(ConvNet.Architecture, nEpochs, 42, cnnValAcc[^1], Checkpoint.LibraryVersion, DateTime.UtcNow));
 Console.WriteLine($"Saved {System.IO.Path.GetFullPath(cnnCheckpoint + ".bin")}");
@@ -174,8 +174,9 @@ Console.WriteLine($"Saved {System.IO.Path.GetFullPath(cnnCheckpoint + ".bin")}")
 //
 // The fair opponent is the article's model as notebook 08 trained it, for 100 epochs. `ArticleRecipe.LoadOrTrain`
 // loads notebook 08's checkpoint, or trains it here when there is none (about a minute), as notebooks 09 and 10 do.
+var checkpointPath = "../../data/models/birds-airplanes-fc";
 var loadProgress = LiveProgress.Start("Looking for the checkpoint...");
-var (fcModel, fcSource) = ArticleRecipe.LoadOrTrain(cifar2, ArticleRecipe.CheckpointPath, seed: 42,
+var (fcModel, fcSource) = ArticleRecipe.LoadOrTrain(cifar2, checkpointPath, seed: 42,
     onEpoch: r => loadProgress.Update($"Epoch {r.Epoch}/{ArticleRecipe.Epochs}: loss {r.Loss:F6}"));
 loadProgress.Update(fcSource);
 

@@ -8,7 +8,7 @@
 #:package SkiaSharp.NativeAssets.Linux.NoDependencies@2.88.6
 #:package XPlot.Plotly@4.1.0
 #:package Microsoft.Data.Analysis@0.23.1
-#:project ../lib/CifarHelpers/CifarHelpers.csproj
+#:project ../../lib/CifarHelpers/CifarHelpers.csproj
 
 using TorchSharp;
 using static TorchSharp.torch;
@@ -22,7 +22,7 @@ CifarHelpers.Notebook.NotebookApp.Start();
 
 // # 06 · The fully connected model
 //
-// [中文版](zh-CN/06-fully-connected-model.ipynb)
+// [中文版](../zh-CN/06-fully-connected-model.ipynb)
 //
 // The article *pytorch深度学习实战:全连接神经网络图像识别*, **§3 搭建全连接模型** (Building the fully connected model).
 //
@@ -63,7 +63,7 @@ var device = Tutorial.Setup(seed: 42);
 //
 // It reads each split once and disposes what it no longer needs, so only `cifar2` (10,000 training images) and
 // `cifar2Val` (2,000 validation images) stay in memory, as `float [N, 3, 32, 32]` tensors.
-var dataPath = "../data/CIFAR-10/";
+var dataPath = "../../data/CIFAR-10/";
 var labelMap = new Dictionary<int, int> { [0] = 0, [2] = 1 };
 var classNames = new[] { "airplane", "bird" };
 

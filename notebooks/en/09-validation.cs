@@ -8,7 +8,7 @@
 #:package SkiaSharp.NativeAssets.Linux.NoDependencies@2.88.6
 #:package XPlot.Plotly@4.1.0
 #:package Microsoft.Data.Analysis@0.23.1
-#:project ../lib/CifarHelpers/CifarHelpers.csproj
+#:project ../../lib/CifarHelpers/CifarHelpers.csproj
 
 using TorchSharp;
 using static TorchSharp.torch;
@@ -22,7 +22,7 @@ CifarHelpers.Notebook.NotebookApp.Start();
 
 // # 09 · Validation accuracy
 //
-// [中文版](zh-CN/09-validation.ipynb)
+// [中文版](../zh-CN/09-validation.ipynb)
 //
 // The article *pytorch深度学习实战:全连接神经网络图像识别*, **§3.3 验证模型** (Validating the model).
 //
@@ -63,7 +63,7 @@ var device = Tutorial.Setup(seed: 42);
 // `cifar2Val` (2,000 validation images) stay in memory, as `float [N, 3, 32, 32]` tensors.
 //
 // Only `cifar2Val` is needed to validate; `cifar2` is there in case the model has to be trained again (next cell).
-var dataPath = "../data/CIFAR-10/";
+var dataPath = "../../data/CIFAR-10/";
 var labelMap = new Dictionary<int, int> { [0] = 0, [2] = 1 };
 var classNames = new[] { "airplane", "bird" };
 
@@ -78,8 +78,9 @@ Console.WriteLine($"Training images: {cifar2.Count}, validation images: {cifar2V
 // where they came from. If there is no checkpoint (notebook 08 has not been run), it says so and trains the
 // same model here with the same recipe and seed, which takes about a minute; the progress line then shows
 // the epochs.
+var checkpointPath = "../../data/models/birds-airplanes-fc";
 var progress = LiveProgress.Start("Looking for the checkpoint...");
-var (model, source) = ArticleRecipe.LoadOrTrain(cifar2, ArticleRecipe.CheckpointPath, seed: 42,
+var (model, source) = ArticleRecipe.LoadOrTrain(cifar2, checkpointPath, seed: 42,
     onEpoch: r => progress.Update($"Epoch {r.Epoch}/{ArticleRecipe.Epochs}: loss {r.Loss:F6}"));
 progress.Update(source);
 

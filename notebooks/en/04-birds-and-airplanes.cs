@@ -8,7 +8,7 @@
 #:package SkiaSharp.NativeAssets.Linux.NoDependencies@2.88.6
 #:package XPlot.Plotly@4.1.0
 #:package Microsoft.Data.Analysis@0.23.1
-#:project ../lib/CifarHelpers/CifarHelpers.csproj
+#:project ../../lib/CifarHelpers/CifarHelpers.csproj
 
 using TorchSharp;
 using static TorchSharp.torch;
@@ -22,7 +22,7 @@ CifarHelpers.Notebook.NotebookApp.Start();
 
 // # 04 · Birds and airplanes
 //
-// [中文版](zh-CN/04-birds-and-airplanes.ipynb)
+// [中文版](../zh-CN/04-birds-and-airplanes.ipynb)
 //
 // The article *pytorch深度学习实战:全连接神经网络图像识别*, **§2.3 提取鸟和飞机的图像** (Extracting the bird and airplane images).
 //
@@ -48,7 +48,7 @@ var device = Tutorial.Setup(seed: 42);
 // so this notebook runs on its own: the statistics come from the 50,000 training images, and the *same*
 // numbers normalise the validation split too. The validation data must be transformed exactly like the
 // training data, or the model would see inputs on a different scale from the ones it learned on.
-var dataPath = "../data/CIFAR-10/";
+var dataPath = "../../data/CIFAR-10/";
 var cifar10 = new CIFAR10(dataPath, train: true, download: true);
 var cifar10Val = new CIFAR10(dataPath, train: false, download: true);
 var stats = ChannelStats.Of(cifar10);

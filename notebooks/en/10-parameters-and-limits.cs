@@ -8,7 +8,7 @@
 #:package SkiaSharp.NativeAssets.Linux.NoDependencies@2.88.6
 #:package XPlot.Plotly@4.1.0
 #:package Microsoft.Data.Analysis@0.23.1
-#:project ../lib/CifarHelpers/CifarHelpers.csproj
+#:project ../../lib/CifarHelpers/CifarHelpers.csproj
 
 using TorchSharp;
 using static TorchSharp.torch;
@@ -22,7 +22,7 @@ CifarHelpers.Notebook.NotebookApp.Start();
 
 // # 10 · Parameters and the limits of fully connected networks
 //
-// [中文版](zh-CN/10-parameters-and-limits.ipynb)
+// [中文版](../zh-CN/10-parameters-and-limits.ipynb)
 //
 // The article *pytorch深度学习实战:全连接神经网络图像识别*, **§4 全连接网络的局限性** (The limitations of fully connected networks).
 // Its §5, **本文完整代码** (The complete code of this article), is [`complete-code.cs`](complete-code.cs).
@@ -64,7 +64,7 @@ var device = Tutorial.Setup(seed: 42);
 //
 // It reads each split once and disposes what it no longer needs, so only `cifar2` (10,000 training images) and
 // `cifar2Val` (2,000 validation images) stay in memory, as `float [N, 3, 32, 32]` tensors.
-var dataPath = "../data/CIFAR-10/";
+var dataPath = "../../data/CIFAR-10/";
 var labelMap = new Dictionary<int, int> { [0] = 0, [2] = 1 };
 var classNames = new[] { "airplane", "bird" };
 
@@ -76,8 +76,9 @@ Console.WriteLine($"Training images: {cifar2.Count}, validation images: {cifar2V
 //
 // As in notebook 09, `ArticleRecipe.LoadOrTrain` loads the model that notebook 08 saved, or, if there is no
 // checkpoint, says so and trains it here (about a minute).
+var checkpointPath = "../../data/models/birds-airplanes-fc";
 var progress = LiveProgress.Start("Looking for the checkpoint...");
-var (model, source) = ArticleRecipe.LoadOrTrain(cifar2, ArticleRecipe.CheckpointPath, seed: 42,
+var (model, source) = ArticleRecipe.LoadOrTrain(cifar2, checkpointPath, seed: 42,
     onEpoch: r => progress.Update($"Epoch {r.Epoch}/{ArticleRecipe.Epochs}: loss {r.Loss:F6}"));
 progress.Update(source);
 

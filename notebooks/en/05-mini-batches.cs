@@ -8,7 +8,7 @@
 #:package SkiaSharp.NativeAssets.Linux.NoDependencies@2.88.6
 #:package XPlot.Plotly@4.1.0
 #:package Microsoft.Data.Analysis@0.23.1
-#:project ../lib/CifarHelpers/CifarHelpers.csproj
+#:project ../../lib/CifarHelpers/CifarHelpers.csproj
 
 using TorchSharp;
 using static TorchSharp.torch;
@@ -23,7 +23,7 @@ CifarHelpers.Notebook.NotebookApp.Start();
 
 // # 05 · Mini-batches
 //
-// [中文版](zh-CN/05-mini-batches.ipynb)
+// [中文版](../zh-CN/05-mini-batches.ipynb)
 //
 // The article *pytorch深度学习实战:全连接神经网络图像识别*:
 //
@@ -59,7 +59,7 @@ var device = Tutorial.Setup(seed: 42);
 // runs those steps in one call: it stands for notebook 03's *All 50,000 images, in bulk* and *Normalize, chained
 // after ToTensor*, and notebook 04's *Two classes out of ten* and *Building cifar2 and cifar2Val in bulk*. This
 // notebook only needs the training split.
-var dataPath = "../data/CIFAR-10/";
+var dataPath = "../../data/CIFAR-10/";
 var labelMap = new Dictionary<int, int> { [0] = 0, [2] = 1 };
 var classNames = new[] { "airplane", "bird" };
 var (cifar2, _, _) = NormalizedSubset.Load(dataPath, labelMap);

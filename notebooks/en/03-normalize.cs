@@ -8,7 +8,7 @@
 #:package SkiaSharp.NativeAssets.Linux.NoDependencies@2.88.6
 #:package XPlot.Plotly@4.1.0
 #:package Microsoft.Data.Analysis@0.23.1
-#:project ../lib/CifarHelpers/CifarHelpers.csproj
+#:project ../../lib/CifarHelpers/CifarHelpers.csproj
 
 using TorchSharp;
 using static TorchSharp.torch;
@@ -22,7 +22,7 @@ CifarHelpers.Notebook.NotebookApp.Start();
 
 // # 03 · Normalizing the data
 //
-// [中文版](zh-CN/03-normalize.ipynb)
+// [中文版](../zh-CN/03-normalize.ipynb)
 //
 // The article *pytorch深度学习实战:全连接神经网络图像识别*, **§2.2 归一化** (Normalization).
 //
@@ -48,7 +48,7 @@ var device = Tutorial.Setup(seed: 42);
 //
 // We load the training split twice, as the article has it at this point: `cifar10` gives raw byte images,
 // `tensorCifar10` applies `ToTensor` to every item it hands out.
-var dataPath = "../data/CIFAR-10/";
+var dataPath = "../../data/CIFAR-10/";
 var cifar10 = new CIFAR10(dataPath, train: true, download: true);
 var tensorCifar10 = new CIFAR10(dataPath, train: true, download: false, transform: Transforms.ToTensor());
 

@@ -8,7 +8,7 @@
 #:package SkiaSharp.NativeAssets.Linux.NoDependencies@2.88.6
 #:package XPlot.Plotly@4.1.0
 #:package Microsoft.Data.Analysis@0.23.1
-#:project ../lib/CifarHelpers/CifarHelpers.csproj
+#:project ../../lib/CifarHelpers/CifarHelpers.csproj
 
 using System.Diagnostics;
 using TorchSharp;
@@ -23,7 +23,7 @@ CifarHelpers.Notebook.NotebookApp.Start();
 
 // # 08 · Training the classifier
 //
-// [中文版](zh-CN/08-training.ipynb)
+// [中文版](../zh-CN/08-training.ipynb)
 //
 // The article *pytorch深度学习实战:全连接神经网络图像识别*, **§3.2 训练模型** (Training the model).
 //
@@ -66,7 +66,7 @@ var device = Tutorial.Setup(seed: 42);
 //
 // It reads each split once and disposes what it no longer needs, so only `cifar2` (10,000 training images) and
 // `cifar2Val` (2,000 validation images) stay in memory, as `float [N, 3, 32, 32]` tensors.
-var dataPath = "../data/CIFAR-10/";
+var dataPath = "../../data/CIFAR-10/";
 var labelMap = new Dictionary<int, int> { [0] = 0, [2] = 1 };
 var classNames = new[] { "airplane", "bird" };
 
@@ -197,12 +197,13 @@ Console.WriteLine($"Validation accuracy: {evaluation.Accuracy:F4} ({evaluation.C
 // weights go to `data/models/birds-airplanes-fc.bin` (TorchSharp's format), with a small `.json` beside it
 // that records the architecture, the epochs, the seed and the validation accuracy. The folder is not committed.
 // If the file is missing later, notebooks 09 and 10 say so and train the model themselves.
-Checkpoint.Save(model, ArticleRecipe.CheckpointPath,
+var checkpointPath = "../../data/models/birds-airplanes-fc";
+Checkpoint.Save(model, checkpointPath,
     new CheckpointInfo(FullyConnected.Architecture, nEpochs, 42, evaluation.Accuracy, Checkpoint.LibraryVersion, DateTime.UtcNow));
 
-Console.WriteLine($"Saved {System.IO.Path.GetFullPath(ArticleRecipe.CheckpointPath + ".bin")}");
-Console.WriteLine($"  and {System.IO.Path.GetFullPath(ArticleRecipe.CheckpointPath + ".json")}");
-var info = Checkpoint.TryReadInfo(ArticleRecipe.CheckpointPath)!;
+Console.WriteLine($"Saved {System.IO.Path.GetFullPath(checkpointPath + ".bin")}");
+Console.WriteLine($"  and {System.IO.Path.GetFullPath(checkpointPath + ".json")}");
+var info = Checkpoint.TryReadInfo(checkpointPath)!;
 Console.WriteLine($"It holds {info.Architecture}, {info.Epochs} epochs, seed {info.Seed}, validation accuracy {info.ValidationAccuracy:F4}");
 
 // ## Going further: the same step, written out

@@ -3,10 +3,10 @@
 // fully connected model (LogSoftmax + NLLLoss) for 100 epochs, print the loss every 10 epochs, then the validation
 // accuracy. The comments name the article's section of each step; the notebooks explain them one by one.
 // Run it from anywhere, with no notebook kernel:
-//     dotnet run notebooks/complete-code.cs                 (100 epochs, as the article)
-//     dotnet run notebooks/complete-code.cs -- --epochs 5   (a quick check)
+//     dotnet run notebooks/en/complete-code.cs                 (100 epochs, as the article)
+//     dotnet run notebooks/en/complete-code.cs -- --epochs 5   (a quick check)
 // Offline, set CIFAR10_ARCHIVE to a local cifar-10-binary.tar.gz.
-#:project ../lib/CifarHelpers/CifarHelpers.csproj
+#:project ../../lib/CifarHelpers/CifarHelpers.csproj
 #:package TorchSharp
 
 using System.Globalization;
@@ -20,10 +20,10 @@ int nEpochs = args is ["--epochs", var n] ? int.Parse(n) : 100;
 Console.WriteLine(TorchRuntime.Initialize());
 manual_seed(42);
 
-// §2 加载数据 (Loading the data). The article's ./data/CIFAR-10/ is the repository's data/CIFAR-10, beside this
-// file's folder.
+// §2 加载数据 (Loading the data). The article's ./data/CIFAR-10/ is the repository's data/CIFAR-10, two folders up
+// from this file's (notebooks/en/).
 string fileDir = AppContext.GetData("EntryPointFileDirectoryPath") as string ?? ".";
-string dataPath = Path.Combine(fileDir, "..", "data", "CIFAR-10");
+string dataPath = Path.Combine(fileDir, "..", "..", "data", "CIFAR-10");
 
 using var rawCifar10 = new CIFAR10(dataPath, train: true, download: true);
 // §2.1 and §2.2: ToTensor, then Normalize. The article's complete code types the rounded constants

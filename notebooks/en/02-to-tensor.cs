@@ -8,7 +8,7 @@
 #:package SkiaSharp.NativeAssets.Linux.NoDependencies@2.88.6
 #:package XPlot.Plotly@4.1.0
 #:package Microsoft.Data.Analysis@0.23.1
-#:project ../lib/CifarHelpers/CifarHelpers.csproj
+#:project ../../lib/CifarHelpers/CifarHelpers.csproj
 
 using TorchSharp;
 using static TorchSharp.torch;
@@ -22,7 +22,7 @@ CifarHelpers.Notebook.NotebookApp.Start();
 
 // # 02 · From image to tensor: ToTensor
 //
-// [中文版](zh-CN/02-to-tensor.ipynb)
+// [中文版](../zh-CN/02-to-tensor.ipynb)
 //
 // The article *pytorch深度学习实战:全连接神经网络图像识别*, **§2.1 将PIL图像转换为张量** (Converting a PIL image to a tensor).
 //
@@ -49,7 +49,7 @@ var device = Tutorial.Setup(seed: 42);
 //
 // Each notebook stands on its own, so we load the training split here. The files were fetched and
 // verified in notebook 01, so this only reads them. We keep item 99, the red car, as our example.
-var dataPath = "../data/CIFAR-10/";
+var dataPath = "../../data/CIFAR-10/";
 var cifar10 = new CIFAR10(dataPath, train: true, download: true);
 var (img, label) = cifar10[99];
 Console.WriteLine($"{cifar10.Classes[(int)label]}: {img.dtype} [{string.Join(", ", img.shape)}]");
