@@ -3,7 +3,6 @@ using CifarHelpers.Models;
 using CifarHelpers.Training;
 using TorchSharp;
 using static TorchSharp.torch;
-using DataLoader = CifarHelpers.Data.DataLoader;
 
 namespace Bench;
 
@@ -19,7 +18,7 @@ static class CnnEpochs
     {
         manual_seed(42);
         var model = new ConvNet();
-        var loader = new DataLoader(train, ArticleRecipe.BatchSize, shuffle: true, seed: 42, channelsLast: channelsLast);
+        var loader = new BatchLoader(train, ArticleRecipe.BatchSize, shuffle: true, seed: 42, channelsLast: channelsLast);
         var trainer = new Trainer(model, optim.SGD(model.parameters(), ArticleRecipe.LearningRate), nn.CrossEntropyLoss())
         {
             FlattenImages = false,

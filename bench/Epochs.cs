@@ -5,7 +5,6 @@ using CifarHelpers.Models;
 using CifarHelpers.Training;
 using TorchSharp;
 using static TorchSharp.torch;
-using DataLoader = CifarHelpers.Data.DataLoader;
 
 namespace Bench;
 
@@ -23,7 +22,7 @@ static class Epochs
     {
         manual_seed(42);
         var model = FullyConnected.Create();
-        var loader = new DataLoader(train, ArticleRecipe.BatchSize, shuffle: true, seed: 42);
+        var loader = new BatchLoader(train, ArticleRecipe.BatchSize, shuffle: true, seed: 42);
         var trainer = Trainer.FusedSgd(model, ArticleRecipe.LearningRate);
         return () => trainer.Fit(loader, 1);
     }
@@ -33,7 +32,7 @@ static class Epochs
     {
         manual_seed(42);
         var model = FullyConnected.Create();
-        var loader = new DataLoader(train, ArticleRecipe.BatchSize, shuffle: true, seed: 42);
+        var loader = new BatchLoader(train, ArticleRecipe.BatchSize, shuffle: true, seed: 42);
         var trainer = new Trainer(model, optim.SGD(model.parameters(), ArticleRecipe.LearningRate), nn.NLLLoss());
         return () => trainer.Fit(loader, 1);
     }
@@ -65,7 +64,7 @@ static class Epochs
     /// <summary>One tensor per image, as a list of (image, label) pairs gives them.</summary>
     sealed class PerImageDataset(ImageDataset source) : torch.utils.data.Dataset
     {
-        readonly Tensor[] _images = Enumerable.Range(0, source.Count).Select(i => source.Images[i].clone()).ToArray();
+        readonly Tensor[] _images = Enumerable.Range(0, (int)source.Count).Select(i => source.Images[i].clone()).ToArray();
         readonly long[] _labels = source.Labels.data<long>().ToArray();
 
         public override long Count => _images.Length;

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
+using CifarHelpers.Data;
 using CifarHelpers.Training;
 using static TorchSharp.torch;
-using DataLoader = CifarHelpers.Data.DataLoader;
 
 namespace Bench;
 
@@ -42,7 +42,7 @@ static class MemoryRun
             if (r.Epoch == 100) at100 = Rss.Mb("VmRSS");
         });
         double seconds = clock.Elapsed.TotalSeconds;
-        using var valLoader = new DataLoader(data.Val, batchSize: 64);
+        using var valLoader = new BatchLoader(data.Val, batchSize: 64);
         var evaluation = Evaluator.Evaluate(model, valLoader, 2);
         Console.WriteLine(FormattableString.Invariant($"rss_epoch10_mb: {at10}"));
         Console.WriteLine(FormattableString.Invariant($"rss_epoch100_mb: {at100}"));

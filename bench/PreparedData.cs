@@ -49,14 +49,14 @@ sealed class PreparedData(ImageDataset train, ImageDataset val) : IDisposable
                 totalFaults += faults;
                 Console.WriteLine(FormattableString.Invariant($"{run,3} {name,-16} {seconds,8:F3} {faults,8} {user,7:F3} {sys,7:F3}"));
             }
-            Step("read train", () => new CIFAR10(store.Root, train: true, log: TextWriter.Null), out var cifar10);
+            Step("read train", () => new Cifar10Dataset(store.Root, train: true, log: TextWriter.Null), out var cifar10);
             Step("statistics", () => ChannelStats.Of(cifar10), out var stats);
-            var transform = Transforms.Compose(Transforms.ToTensor(), Transforms.Normalize(stats.Mean, stats.Std));
+            var transform = ImageTransforms.Compose(ImageTransforms.ToTensor(), ImageTransforms.Normalize(stats.Mean, stats.Std));
             Step("subset train", () => cifar10.Subset(LabelMap), out var subset);
             Step("transform train", () => subset.ApplyTransform(transform), out var train);
             subset.Dispose();
             cifar10.Dispose();
-            Step("read val", () => new CIFAR10(store.Root, train: false, log: TextWriter.Null), out var cifar10Val);
+            Step("read val", () => new Cifar10Dataset(store.Root, train: false, log: TextWriter.Null), out var cifar10Val);
             Step("subset val", () => cifar10Val.Subset(LabelMap), out var subsetVal);
             Step("transform val", () => subsetVal.ApplyTransform(transform), out var val);
             subsetVal.Dispose();

@@ -8,7 +8,6 @@ using CifarHelpers.Training;
 using Tools.Shared;
 using TorchSharp;
 using static TorchSharp.torch;
-using DataLoader = CifarHelpers.Data.DataLoader;
 
 // The benchmark: the library's data path, training epoch and evaluation against the straightforward ways,
 // measured side by side in one run, plus the memory of a full 100-epoch training run (in a child process).
@@ -154,7 +153,7 @@ figures.Add(("mm_peak_gflops", peak, "GFLOP/s", "torch.mm peak, best of the same
 manual_seed(42);
 var model = CifarHelpers.Models.FullyConnected.Create();
 progress.Phase("evaluation");
-using (var valLoader = new DataLoader(data.Val, batchSize: 64))
+using (var valLoader = new BatchLoader(data.Val, batchSize: 64))
     figures.Add(("eval_s", Harness.Median(runs, () => Evaluator.Evaluate(model, valLoader, 2)), "s", "evaluation: 2,000 validation images"));
 
 // 3b. Notebook 11's convolutional network: one epoch with channels-last batches and one with plain ones, in turn.

@@ -46,7 +46,7 @@ CifarHelpers.Notebook.NotebookApp.Start();
 // Microsoft.Data.Analysis for tables) and our helper library, then calls `Tutorial.Setup`. That one call
 // loads the torch runtime, teaches the notebook how to display our images and charts, seeds the random
 // generator, and prints which device we compute on.
-var device = Tutorial.Setup(seed: 42);
+Tutorial.Setup(seed: 42);
 
 // ## Download the two splits
 //
@@ -59,8 +59,8 @@ var device = Tutorial.Setup(seed: 42);
 // present and verified it says so and goes straight to reading them. Each split is read in one go into a
 // single tensor, rather than one tensor per picture.
 var dataPath = "../../data/CIFAR-10/";
-var cifar10 = new CIFAR10(dataPath, train: true, download: true);
-var cifar10Val = new CIFAR10(dataPath, train: false, download: true);
+var cifar10 = new Cifar10Dataset(dataPath, train: true, download: true);
+var cifar10Val = new Cifar10Dataset(dataPath, train: false, download: true);
 
 // ## Where the files land
 //

@@ -43,14 +43,14 @@ CifarHelpers.Notebook.NotebookApp.Start();
 //
 // The same first cell as in every notebook: packages, our helper library, and `Tutorial.Setup`, which
 // loads torch, registers the image and chart displays, and seeds the random generator.
-var device = Tutorial.Setup(seed: 42);
+Tutorial.Setup(seed: 42);
 
 // ## The raw data again
 //
 // Each notebook stands on its own, so we load the training split here. The files were fetched and
 // verified in notebook 01, so this only reads them. We keep item 99, the red car, as our example.
 var dataPath = "../../data/CIFAR-10/";
-var cifar10 = new CIFAR10(dataPath, train: true, download: true);
+var cifar10 = new Cifar10Dataset(dataPath, train: true, download: true);
 var (img, label) = cifar10[99];
 Console.WriteLine($"{cifar10.Classes[(int)label]}: {img.dtype} [{string.Join(", ", img.shape)}]");
 
@@ -58,7 +58,7 @@ Console.WriteLine($"{cifar10.Classes[(int)label]}: {img.dtype} [{string.Join(", 
 //
 // The book lists the contents of `torchvision.transforms` with `dir(...)`; the article goes straight to `ToTensor`.
 // Our `Transforms` class is much smaller: it holds exactly the three transforms this tutorial needs. Reflection lists them.
-display(typeof(Transforms).GetMethods(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
+display(typeof(ImageTransforms).GetMethods(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
     .Select(m => m.Name).Distinct().OrderBy(name => name));
 
 // ## Apply ToTensor to one image
@@ -69,7 +69,7 @@ display(typeof(Transforms).GetMethods(System.Reflection.BindingFlags.Public | Sy
 //
 // The article prints `img_t.shape`. The cell prints the article's line and ours beneath it, in PyTorch's form
 // (`PyPrint.Size` writes a shape the way PyTorch prints `torch.Size`).
-var toTensor = Transforms.ToTensor();
+var toTensor = ImageTransforms.ToTensor();
 var imgT = toTensor.Apply(img);
 Console.WriteLine("article: torch.Size([3, 32, 32])");
 Console.WriteLine($"ours:    {PyPrint.Size(imgT.shape)}");
@@ -86,7 +86,7 @@ for (int i = 0; i < 5; i++)
 // Rather than converting by hand, the article passes the transform to the dataset, so every item it
 // hands out is already a tensor. Our `CIFAR10` takes the same `transform:` argument. Since the data is on
 // disk already, `download: false` is enough. Notice the extra *Transform* line in the summary.
-var tensorCifar10 = new CIFAR10(dataPath, train: true, download: false, transform: Transforms.ToTensor());
+var tensorCifar10 = new Cifar10Dataset(dataPath, train: true, download: false, transform: ImageTransforms.ToTensor());
 Console.WriteLine(tensorCifar10);
 
 // Item 99 of this dataset is the same picture, now arriving as a float tensor `[3, 32, 32]` with values in

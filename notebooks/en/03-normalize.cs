@@ -42,15 +42,15 @@ CifarHelpers.Notebook.NotebookApp.Start();
 // ## Set-up
 //
 // The usual first cell: packages, our helper library, and `Tutorial.Setup` (torch, displays, seed).
-var device = Tutorial.Setup(seed: 42);
+Tutorial.Setup(seed: 42);
 
 // ## The data, raw and as tensors
 //
 // We load the training split twice, as the article has it at this point: `cifar10` gives raw byte images,
 // `tensorCifar10` applies `ToTensor` to every item it hands out.
 var dataPath = "../../data/CIFAR-10/";
-var cifar10 = new CIFAR10(dataPath, train: true, download: true);
-var tensorCifar10 = new CIFAR10(dataPath, train: true, download: false, transform: Transforms.ToTensor());
+var cifar10 = new Cifar10Dataset(dataPath, train: true, download: true);
+var tensorCifar10 = new Cifar10Dataset(dataPath, train: true, download: false, transform: ImageTransforms.ToTensor());
 
 // ## The article's way, on a small slice
 //
@@ -110,10 +110,10 @@ Console.WriteLine($"ours     {ChannelStats.Format(stats.Mean)}  {ChannelStats.Fo
 // order, as `transforms.Compose([...])` does in the article. We give it the numbers we just computed
 // (`stats.Mean` and `stats.Std`). The article, once it has printed them, types the rounded constants
 // into its final loading code (§5); to four decimals they are the same numbers.
-var transformedCifar10 = new CIFAR10(dataPath, train: true, download: false,
-    transform: Transforms.Compose(
-        Transforms.ToTensor(),
-        Transforms.Normalize(stats.Mean, stats.Std)));
+var transformedCifar10 = new Cifar10Dataset(dataPath, train: true, download: false,
+    transform: ImageTransforms.Compose(
+        ImageTransforms.ToTensor(),
+        ImageTransforms.Normalize(stats.Mean, stats.Std)));
 Console.WriteLine(transformedCifar10);
 
 // ## Item 99 after normalisation

@@ -40,7 +40,7 @@ CifarHelpers.Notebook.NotebookApp.Start();
 // ## Set-up
 //
 // The usual first cell: packages, our helper library, and `Tutorial.Setup` (torch, displays, seed).
-var device = Tutorial.Setup(seed: 42);
+Tutorial.Setup(seed: 42);
 
 // ## The normalised datasets
 //
@@ -49,14 +49,14 @@ var device = Tutorial.Setup(seed: 42);
 // numbers normalise the validation split too. The validation data must be transformed exactly like the
 // training data, or the model would see inputs on a different scale from the ones it learned on.
 var dataPath = "../../data/CIFAR-10/";
-var cifar10 = new CIFAR10(dataPath, train: true, download: true);
-var cifar10Val = new CIFAR10(dataPath, train: false, download: true);
+var cifar10 = new Cifar10Dataset(dataPath, train: true, download: true);
+var cifar10Val = new Cifar10Dataset(dataPath, train: false, download: true);
 var stats = ChannelStats.Of(cifar10);
 Console.WriteLine(stats);
 
-var normalize = Transforms.Compose(Transforms.ToTensor(), Transforms.Normalize(stats.Mean, stats.Std));
-var transformedCifar10 = new CIFAR10(dataPath, train: true, download: false, transform: normalize);
-var transformedCifar10Val = new CIFAR10(dataPath, train: false, download: false, transform: normalize);
+var normalize = ImageTransforms.Compose(ImageTransforms.ToTensor(), ImageTransforms.Normalize(stats.Mean, stats.Std));
+var transformedCifar10 = new Cifar10Dataset(dataPath, train: true, download: false, transform: normalize);
+var transformedCifar10Val = new Cifar10Dataset(dataPath, train: false, download: false, transform: normalize);
 
 // ## Two classes out of ten
 //

@@ -50,7 +50,7 @@ CifarHelpers.Notebook.NotebookApp.Start();
 //
 // The usual first cell: packages, our helper library, and `Tutorial.Setup` (torch, displays, seed).
 // This notebook also builds a small results table itself, so it adds `using Microsoft.Data.Analysis;`.
-var device = Tutorial.Setup(seed: 42);
+Tutorial.Setup(seed: 42);
 
 // ## The data: cifar2, normalised
 //
@@ -150,7 +150,7 @@ double LossOn(nn.Module<Tensor, Tensor> model, ImageDataset data)
     manual_seed(42);
     using var model = FullyConnected.Create();
     using var optimizer = optim.SGD(model.parameters(), learningRate);
-    using var loader = new DataLoader(data, batchSize: batchSize, shuffle: true, seed: 42);
+    using var loader = new BatchLoader(data, batchSize: batchSize, shuffle: true, seed: 42);
     double startLoss = LossOn(model, data);
     var history = new Trainer(model, optimizer, lossFn).Fit(loader, epochs);
     return (history, loader.Count, startLoss, LossOn(model, data));
@@ -195,8 +195,8 @@ set_num_threads(threads);
 // the epoch's batches, each measured just before its step. For reference, a model that answers "50/50"
 // for every picture has a loss of ln 2 ≈ 0.693; our untrained model is close to that, and since all three
 // runs start from the same weights, they all start from the same loss (see the table below).
-display(Charts.Lines("Mean training loss per epoch", "epoch", "mean loss (NLL)",
-    runs.Select(r => ($"batch size {r.BatchSize}",
+display(Charts.Lines("Mean training loss per epoch, by batch size", "epoch", "mean loss (NLL)",
+    runs.Select(r => (r.BatchSize.ToString(),
                       r.History.Epochs.Select(e => (double)e.Epoch),
                       r.History.Epochs.Select(e => e.MeanLoss))).ToArray()));
 
@@ -245,7 +245,7 @@ foreach (var r in runs.SkipLast(1))
 // does the batching the same way: each time you loop over it (one epoch) it shuffles the order of the images with
 // its own seeded generator, then hands out batches of 64 images and their labels. The count is 10,000 / 64 rounded
 // up; the last batch is smaller (pass `dropLast: true` to skip it).
-var trainLoader = new DataLoader(cifar2, batchSize: 64, shuffle: true, seed: 42);
+var trainLoader = new BatchLoader(cifar2, batchSize: 64, shuffle: true, seed: 42);
 Console.WriteLine($"{trainLoader.Count} batches per epoch; the last one holds {cifar2.Count - 64 * (trainLoader.Count - 1)} images");
 
 // ### One batch
@@ -269,19 +269,20 @@ labels.Dispose();
 // TorchSharp has the PyTorch classes too: `torch.utils.data.Dataset` and `torch.utils.data.DataLoader`. A dataset
 // hands out one item at a time, as a dictionary of tensors, and the loader stacks 64 items into a batch. Written
 // that way (here over the first 640 images, to keep it short), the loop above becomes:
-// (FirstImages is declared at the end of this file.)
-
-var plainBatches = 0;
-using (var plainLoader = torch.utils.data.DataLoader(new FirstImages(cifar2, 640), 64, shuffle: true, seed: 42))
+// ImageDataset is a torch.utils.data.Dataset: TorchSharp's own DataLoader takes cifar2 as it is, and our Trainer takes
+// that loader's batches. disposeDataset: false, or the loader would dispose cifar2 along with itself.
+manual_seed(42);
+var torchModel = FullyConnected.Create();
+using (var torchLoader = torch.utils.data.DataLoader(cifar2, 64, shuffle: true, seed: 42, disposeDataset: false))
 {
-    foreach (var batch in plainLoader)
+    foreach (var batch in torchLoader)
     {
-        if (plainBatches == 0)
-            Console.WriteLine($"{PyPrint.Size(batch["data"].shape)} {PyPrint.Size(batch["label"].shape)}");
-        plainBatches++;
+        Console.WriteLine($"{PyPrint.Size(batch["data"].shape)} {PyPrint.Size(batch["label"].shape)}");
+        break;
     }
+    var torchHistory = new Trainer(torchModel, optim.SGD(torchModel.parameters(), learningRate), lossFn).Fit(torchLoader, epochs: 1);
+    Console.WriteLine($"{torchLoader.Count} batches; after one epoch the mean loss is {torchHistory.Epochs[0].MeanLoss:F4}");
 }
-Console.WriteLine(plainBatches);
 
 // Ten batches of `[64, 3, 32, 32]` images and 64 labels, as expected. What our `DataLoader` adds:
 //
@@ -294,12 +295,3 @@ Console.WriteLine(plainBatches);
 // ---
 //
 // [← previous](04-birds-and-airplanes.ipynb) · [next →](06-fully-connected-model.ipynb)
-
-// Types declared in the notebook's cells: a file-based app declares them after its statements.
-
-class FirstImages(ImageDataset source, long count) : torch.utils.data.Dataset
-{
-    public override long Count => count;
-    public override Dictionary<string, Tensor> GetTensor(long index) =>
-        new() { ["data"] = source.Images[index], ["label"] = source.Labels[index] };
-}

@@ -45,7 +45,7 @@ CifarHelpers.Notebook.NotebookApp.Start();
 // SkiaSharp's native part for pictures, XPlot.Plotly for charts, Microsoft.Data.Analysis for tables), loads the
 // tutorial's helper library, and calls `Tutorial.Setup`, which loads the torch runtime, registers the display
 // formatters, seeds torch's random generator with 42 and prints the device it will use.
-var device = Tutorial.Setup(seed: 42);
+Tutorial.Setup(seed: 42);
 
 // ## The data: `cifar2` and `cifar2Val`
 //
@@ -117,7 +117,7 @@ using (var libraryModel = FullyConnected.Create())
 {
     var ours = seqModel.named_parameters().Select(p => $"{p.name}:{string.Join("x", p.parameter.shape)}");
     var theirs = libraryModel.named_parameters().Select(p => $"{p.name}:{string.Join("x", p.parameter.shape)}");
-    Console.WriteLine($"FullyConnected.Create(): {FullyConnected.Architecture}");
+    Console.WriteLine($"FullyConnected.Create(): {ModelSummary.Signature(libraryModel)}");
     Console.WriteLine($"Same layers and shapes as seqModel: {ours.SequenceEqual(theirs)}");
 }
 

@@ -54,7 +54,7 @@ CifarHelpers.Notebook.NotebookApp.Start();
 // formatters, seeds torch's random generator with 42 and prints the device it will use.
 //
 // This notebook also builds a small table itself, so its set-up adds `using Microsoft.Data.Analysis;`.
-var device = Tutorial.Setup(seed: 42);
+Tutorial.Setup(seed: 42);
 
 // ## The data: `cifar2` and `cifar2Val`
 //
@@ -238,9 +238,9 @@ using (no_grad())
 
 var ceEpochs = 3;
 var nllHistory = new Trainer(withLogSoftmax, optim.SGD(withLogSoftmax.parameters(), 1e-2), nn.NLLLoss())
-    .Fit(new DataLoader(cifar2, batchSize: 64, shuffle: true, seed: 42), ceEpochs);
+    .Fit(new BatchLoader(cifar2, batchSize: 64, shuffle: true, seed: 42), ceEpochs);
 var ceHistory = new Trainer(withoutLogSoftmax, optim.SGD(withoutLogSoftmax.parameters(), 1e-2), nn.CrossEntropyLoss())
-    .Fit(new DataLoader(cifar2, batchSize: 64, shuffle: true, seed: 42), ceEpochs);
+    .Fit(new BatchLoader(cifar2, batchSize: 64, shuffle: true, seed: 42), ceEpochs);
 
 Console.WriteLine("epoch  LogSoftmax + NLLLoss  CrossEntropyLoss");
 for (int e = 0; e < ceEpochs; e++)
@@ -248,7 +248,7 @@ for (int e = 0; e < ceEpochs; e++)
 var weightGap = withLogSoftmax.parameters().Zip(withoutLogSoftmax.parameters())
     .Max(pair => (pair.First - pair.Second).abs().max().item<float>());
 Console.WriteLine($"max |weight difference|: {weightGap:E1}");
-var ceValLoader = new DataLoader(cifar2Val, batchSize: 64, shuffle: false);
+var ceValLoader = new BatchLoader(cifar2Val, batchSize: 64, shuffle: false);
 Console.WriteLine($"Accuracy: {Evaluator.Evaluate(withLogSoftmax, ceValLoader, classes: 2).Accuracy:F4} {Evaluator.Evaluate(withoutLogSoftmax, ceValLoader, classes: 2).Accuracy:F4}");
 
 // The two columns agree to the printed digits, the weights agree to rounding error at most, and both models get the same
@@ -276,7 +276,7 @@ Console.WriteLine($"Accuracy: {Evaluator.Evaluate(withLogSoftmax, ceValLoader, c
 // near this value.
 manual_seed(42);
 var seqModel = FullyConnected.Create();
-var trainLoader = new DataLoader(cifar2, batchSize: 64, shuffle: true, seed: 42);
+var trainLoader = new BatchLoader(cifar2, batchSize: 64, shuffle: true, seed: 42);
 var (imgs, batchLabels) = trainLoader.First();
 
 var lossFn = nn.NLLLoss();

@@ -48,7 +48,7 @@ CifarHelpers.Notebook.NotebookApp.Start();
 // formatters, seeds torch's random generator with 42 and prints the device it will use.
 //
 // This notebook times its epochs, so its set-up adds `using System.Diagnostics;` for `Stopwatch`.
-var device = Tutorial.Setup(seed: 42);
+Tutorial.Setup(seed: 42);
 
 // ## The data: `cifar2` and `cifar2Val`
 //
@@ -92,7 +92,7 @@ Console.WriteLine($"Training images: {cifar2.Count}, validation images: {cifar2V
 // the noise that remains even helps the optimiser not to settle in the first poor spot it finds.
 manual_seed(42);
 var model = FullyConnected.Create();
-var trainLoader = new DataLoader(cifar2, batchSize: 64, shuffle: true, seed: 42);
+var trainLoader = new BatchLoader(cifar2, batchSize: 64, shuffle: true, seed: 42);
 var learningRate = 1e-2;
 var optimizer = optim.SGD(model.parameters(), learningRate);
 var lossFn = nn.NLLLoss();
@@ -121,7 +121,7 @@ Console.WriteLine($"{trainLoader.Count} batches of up to {trainLoader.BatchSize}
 // its batches, which is much less noisy than the last batch of 16 images, and goes into a `TrainingHistory`
 // for the chart and table below.
 var history = new TrainingHistory();
-var progress = LiveProgress.Start($"Epoch 0/{nEpochs}");
+var progress = LiveProgress.Start($"0/{nEpochs} epochs");
 var clock = Stopwatch.StartNew();
 
 for (int epoch = 0; epoch < nEpochs; epoch++)
@@ -148,8 +148,8 @@ for (int epoch = 0; epoch < nEpochs; epoch++)
         batches++;
     }
 
-    history.Add(new EpochResult(epoch + 1, lastLoss, lossSum / batches, epochClock.Elapsed));
-    progress.Update($"Epoch {epoch + 1}/{nEpochs}: loss {lastLoss:F6}, mean loss {lossSum / batches:F6}, {clock.Elapsed.TotalSeconds:F1} s");
+    history.Add(new EpochResult(epoch, lastLoss, lossSum / batches, epochClock.Elapsed));
+    progress.Update($"{epoch + 1}/{nEpochs} epochs: loss {lastLoss:F6}, mean loss {lossSum / batches:F6}, {clock.Elapsed.TotalSeconds:F1} s");
     if (epoch % 10 == 0 || epoch == nEpochs - 1)
         Console.WriteLine($"Epoch: {epoch}, Loss: {PyPrint.Float(lastLoss)}");
 }
@@ -187,7 +187,7 @@ display(Tables.History(history, every: 10));
 // on images it has *not* seen: the 2,000 validation images. Notebook 09 writes that loop out; here
 // `Evaluator.Evaluate` runs it (no gradients, `argmax` of each output, count the hits) over an unshuffled
 // loader.
-var valLoader = new DataLoader(cifar2Val, batchSize: 64, shuffle: false);
+var valLoader = new BatchLoader(cifar2Val, batchSize: 64, shuffle: false);
 var evaluation = Evaluator.Evaluate(model, valLoader, classes: 2);
 Console.WriteLine($"Validation accuracy: {evaluation.Accuracy:F4} ({evaluation.Correct} of {evaluation.Total})");
 
@@ -198,13 +198,12 @@ Console.WriteLine($"Validation accuracy: {evaluation.Accuracy:F4} ({evaluation.C
 // that records the architecture, the epochs, the seed and the validation accuracy. The folder is not committed.
 // If the file is missing later, notebooks 09 and 10 say so and train the model themselves.
 var checkpointPath = "../../data/models/birds-airplanes-fc";
-Checkpoint.Save(model, checkpointPath,
-    new CheckpointInfo(FullyConnected.Architecture, nEpochs, 42, evaluation.Accuracy, Checkpoint.LibraryVersion, DateTime.UtcNow));
+Checkpoint.Save(model, checkpointPath, CheckpointInfo.For(model, nEpochs, seed: 42, cifar2, stats, evaluation.Accuracy));
 
-Console.WriteLine($"Saved {System.IO.Path.GetFullPath(checkpointPath + ".bin")}");
-Console.WriteLine($"  and {System.IO.Path.GetFullPath(checkpointPath + ".json")}");
+Console.WriteLine($"Saved {checkpointPath}.bin and {checkpointPath}.json");
 var info = Checkpoint.TryReadInfo(checkpointPath)!;
-Console.WriteLine($"It holds {info.Architecture}, {info.Epochs} epochs, seed {info.Seed}, validation accuracy {info.ValidationAccuracy:F4}");
+Console.WriteLine($"It holds {info.Architecture}: {info.Epochs} epochs, seed {info.Seed}, validation accuracy {info.ValidationAccuracy:F4}");
+Console.WriteLine($"trained on {info.TrainImages} images of {string.Join(" and ", info.Classes)}, normalised with mean {ChannelStats.Format(info.Mean)}, std {ChannelStats.Format(info.Std)}");
 
 // ## Going further: the same step, written out
 //
@@ -227,9 +226,9 @@ manual_seed(42);
 var byHand = FullyConnected.Create();
 
 var autogradEpoch = new Trainer(withAutograd, optim.SGD(withAutograd.parameters(), learningRate), nn.NLLLoss())
-    .Fit(new DataLoader(cifar2, batchSize: 64, shuffle: true, seed: 42), epochs: 1).Epochs[0];
+    .Fit(new BatchLoader(cifar2, batchSize: 64, shuffle: true, seed: 42), epochs: 1).Epochs[0];
 var fusedEpoch = Trainer.FusedSgd(byHand, learningRate)
-    .Fit(new DataLoader(cifar2, batchSize: 64, shuffle: true, seed: 42), epochs: 1).Epochs[0];
+    .Fit(new BatchLoader(cifar2, batchSize: 64, shuffle: true, seed: 42), epochs: 1).Epochs[0];
 
 var largestDifference = withAutograd.parameters().Zip(byHand.parameters())
     .Max(pair => (pair.First - pair.Second).abs().max().item<float>());

@@ -1,5 +1,5 @@
 // Generated from 09-validation.ipynb by tools/NotebookToApp: edit the notebook, then run `dotnet run --project tools/NotebookToApp`.
-// The lesson with no notebook kernel: `dotnet run 09-validation.cs` in this folder, or with its path from anywhere.
+// The lesson with no notebook kernel: `dotnet run 09-validation.cs` in this folder, or with its path from anywhere; add `-- --epochs N` for a short run.
 // Pictures and charts go to artifacts/apps/; offline, set CIFAR10_ARCHIVE to a local cifar-10-binary.tar.gz.
 #:property ManagePackageVersionsCentrally=false
 #:property Nullable=disable
@@ -43,7 +43,7 @@ CifarHelpers.Notebook.NotebookApp.Start();
 // SkiaSharp's native part for pictures, XPlot.Plotly for charts, Microsoft.Data.Analysis for tables), loads the
 // tutorial's helper library, and calls `Tutorial.Setup`, which loads the torch runtime, registers the display
 // formatters, seeds torch's random generator with 42 and prints the device it will use.
-var device = Tutorial.Setup(seed: 42);
+Tutorial.Setup(seed: 42);
 
 // ## The data: `cifar2` and `cifar2Val`
 //
@@ -80,8 +80,9 @@ Console.WriteLine($"Training images: {cifar2.Count}, validation images: {cifar2V
 // the epochs.
 var checkpointPath = "../../data/models/birds-airplanes-fc";
 var progress = LiveProgress.Start("Looking for the checkpoint...");
-var (model, source) = ArticleRecipe.LoadOrTrain(cifar2, checkpointPath, seed: 42,
-    onEpoch: r => progress.Update($"Epoch {r.Epoch}/{ArticleRecipe.Epochs}: loss {r.Loss:F6}"));
+var recipeEpochs = Tutorial.Epochs(ArticleRecipe.Epochs);
+var (model, source) = ArticleRecipe.LoadOrTrain(cifar2, stats, checkpointPath, seed: 42, epochs: recipeEpochs,
+    onEpoch: r => progress.Update($"{r.Epoch + 1}/{recipeEpochs} epochs: loss {r.Loss:F6}"));
 progress.Update(source);
 
 // ## The validation loop
@@ -99,7 +100,7 @@ progress.Update(source);
 // `(predicted == labels)` compares element by element and gives a tensor of booleans; `sum()` counts the `true`s.
 // As in notebook 08, each batch lives in a dispose scope. The article prints `Accuracy: 0.813`, Python's
 // `correct / total`; we print ours the same way (`PyPrint.Float`), then the article's line beneath it.
-var valLoader = new DataLoader(cifar2Val, batchSize: 64, shuffle: false);
+var valLoader = new BatchLoader(cifar2Val, batchSize: 64, shuffle: false);
 var correct = 0L;
 var total = 0L;
 
@@ -153,7 +154,7 @@ display(Tables.Confusion(evaluation, classNames));
 // image *i*.
 //
 // The grid shows the first 16 mistakes, captioned "true → predicted".
-var cifar10Val = new CIFAR10(dataPath, train: false, download: true);
+var cifar10Val = new Cifar10Dataset(dataPath, train: false, download: true);
 var rawVal = cifar10Val.Subset(labelMap);
 var truth = cifar2Val.Labels.data<long>().ToArray();
 Console.WriteLine($"Same labels in the same order: {rawVal.Labels.data<long>().ToArray().SequenceEqual(truth)}");

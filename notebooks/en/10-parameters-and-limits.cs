@@ -46,7 +46,7 @@ CifarHelpers.Notebook.NotebookApp.Start();
 // SkiaSharp's native part for pictures, XPlot.Plotly for charts, Microsoft.Data.Analysis for tables), loads the
 // tutorial's helper library, and calls `Tutorial.Setup`, which loads the torch runtime, registers the display
 // formatters, seeds torch's random generator with 42 and prints the device it will use.
-var device = Tutorial.Setup(seed: 42);
+Tutorial.Setup(seed: 42);
 
 // ## The data: `cifar2` and `cifar2Val`
 //
@@ -78,8 +78,9 @@ Console.WriteLine($"Training images: {cifar2.Count}, validation images: {cifar2V
 // checkpoint, says so and trains it here (about a minute).
 var checkpointPath = "../../data/models/birds-airplanes-fc";
 var progress = LiveProgress.Start("Looking for the checkpoint...");
-var (model, source) = ArticleRecipe.LoadOrTrain(cifar2, checkpointPath, seed: 42,
-    onEpoch: r => progress.Update($"Epoch {r.Epoch}/{ArticleRecipe.Epochs}: loss {r.Loss:F6}"));
+var recipeEpochs = Tutorial.Epochs(ArticleRecipe.Epochs);
+var (model, source) = ArticleRecipe.LoadOrTrain(cifar2, stats, checkpointPath, seed: 42, epochs: recipeEpochs,
+    onEpoch: r => progress.Update($"{r.Epoch + 1}/{recipeEpochs} epochs: loss {r.Loss:F6}"));
 progress.Update(source);
 
 // ## Counting parameters
@@ -88,7 +89,7 @@ progress.Update(source);
 // `print(sum(numlist), numlist)`: the total, a space, then the list. `FullyConnected.ParameterCounts(model)` does the
 // same as the list comprehension: the number of elements of each trainable tensor, in order. The cell prints it
 // the way Python's `print` does, then the article's line beneath it.
-var numlist = FullyConnected.ParameterCounts(model);
+var numlist = model.parameters().Where(p => p.requires_grad).Select(p => p.numel()).ToList();
 Console.WriteLine($"{numlist.Sum()} {PyPrint.List(numlist)}");
 Console.WriteLine("article: 1574402 [1572864, 512, 1024, 2]");
 
@@ -106,7 +107,7 @@ Console.WriteLine("article: 1574402 [1572864, 512, 1024, 2]");
 long CountFullyConnected(long inputs, long hidden, long classes) => inputs * hidden + hidden + hidden * classes + classes;
 
 using (var tenClasses = FullyConnected.Create(classes: 10))
-    Console.WriteLine($"10 classes:                    {FullyConnected.ParameterCounts(tenClasses).Sum(),14:N0}");
+    Console.WriteLine($"10 classes:                    {tenClasses.parameters().Sum(p => p.numel()),14:N0}");
 Console.WriteLine($"2 classes, 1,024 hidden units: {CountFullyConnected(3 * 32 * 32, 1024, 2),14:N0}");
 Console.WriteLine($"1024 x 1024 RGB, 1,024 hidden: {CountFullyConnected(3L * 1024 * 1024, 1024, 2),14:N0}");
 
@@ -118,8 +119,8 @@ Console.WriteLine($"1024 x 1024 RGB, 1,024 hidden: {CountFullyConnected(3L * 102
 // 1.5 million parameters for 10,000 training images is a lot of freedom; the article says it is too much, and
 // that the model overfits. The cell measures the accuracy of the
 // trained model on both splits, with unshuffled loaders and `Evaluator.Evaluate` (notebook 09 showed the loop).
-var trainEvalLoader = new DataLoader(cifar2, batchSize: 64, shuffle: false);
-var valLoader = new DataLoader(cifar2Val, batchSize: 64, shuffle: false);
+var trainEvalLoader = new BatchLoader(cifar2, batchSize: 64, shuffle: false);
+var valLoader = new BatchLoader(cifar2Val, batchSize: 64, shuffle: false);
 var trainAccuracy = Evaluator.Evaluate(model, trainEvalLoader, classes: 2).Accuracy;
 var valAccuracy = Evaluator.Evaluate(model, valLoader, classes: 2).Accuracy;
 Console.WriteLine($"Train accuracy: {trainAccuracy:F4}");
@@ -178,7 +179,7 @@ Console.WriteLine($"Permuted: {cifar2Permuted.Count} training and {cifar2ValPerm
 // To see what the network will be looking at, the same permutation is applied to the raw bytes of a few
 // validation images: the originals on the first row, their scrambled versions below. The colours survive (the
 // same pixels, only moved), every shape is gone.
-var cifar10Val = new CIFAR10(dataPath, train: false, download: true);
+var cifar10Val = new Cifar10Dataset(dataPath, train: false, download: true);
 var rawVal = cifar10Val.Subset(labelMap);
 var rawValPermuted = PermutePixels(rawVal);
 
@@ -196,13 +197,13 @@ display(grid);
 var runEpochs = Tutorial.Epochs(10);
 var runProgress = LiveProgress.Start("Training on original pixels...");
 var (originalModel, _) = ArticleRecipe.Train(cifar2, seed: 42, epochs: runEpochs,
-    onEpoch: r => runProgress.Update($"Original pixels, epoch {r.Epoch}/{runEpochs}: loss {r.MeanLoss:F4}"));
+    onEpoch: r => runProgress.Update($"Original pixels, {r.Epoch + 1}/{runEpochs} epochs: loss {r.MeanLoss:F4}"));
 var (permutedModel, _) = ArticleRecipe.Train(cifar2Permuted, seed: 42, epochs: runEpochs,
-    onEpoch: r => runProgress.Update($"Permuted pixels, epoch {r.Epoch}/{runEpochs}: loss {r.MeanLoss:F4}"));
+    onEpoch: r => runProgress.Update($"Permuted pixels, {r.Epoch + 1}/{runEpochs} epochs: loss {r.MeanLoss:F4}"));
 runProgress.Update($"Both models trained for {runEpochs} epochs.");
 
 var originalAccuracy = Evaluator.Evaluate(originalModel, valLoader, classes: 2).Accuracy;
-var permutedValLoader = new DataLoader(cifar2ValPermuted, batchSize: 64, shuffle: false);
+var permutedValLoader = new BatchLoader(cifar2ValPermuted, batchSize: 64, shuffle: false);
 var permutedAccuracy = Evaluator.Evaluate(permutedModel, permutedValLoader, classes: 2).Accuracy;
 Console.WriteLine($"Original pixels, validation accuracy: {originalAccuracy:F4}");
 Console.WriteLine($"Permuted pixels, validation accuracy: {permutedAccuracy:F4}");

@@ -42,7 +42,7 @@ CifarHelpers.Notebook.NotebookApp.Start();
 // The same first cell as in the other notebooks: the NuGet packages, the tutorial's helper library, and
 // `Tutorial.Setup`, which loads the torch runtime, seeds torch's random generator with 42 and prints the device.
 // Like notebook 08, it adds `using System.Diagnostics;` to time the training with `Stopwatch`.
-var device = Tutorial.Setup(seed: 42);
+Tutorial.Setup(seed: 42);
 
 // ## The data: `cifar2` and `cifar2Val`
 //
@@ -85,9 +85,13 @@ Console.WriteLine($"Training images: {cifar2.Count}, validation images: {cifar2V
 
 manual_seed(42);
 var cnn = new Net();
-var numlist = FullyConnected.ParameterCounts(cnn);
+var numlist = cnn.parameters().Where(p => p.requires_grad).Select(p => p.numel()).ToList();
 Console.WriteLine($"{numlist.Sum()} {PyPrint.List(numlist)}");
-Console.WriteLine($"{FullyConnected.ParameterCounts(FullyConnected.Create()).Sum()} [1572864, 512, 1024, 2]");
+using (var fullyConnected = FullyConnected.Create())
+{
+    var fcNumlist = fullyConnected.parameters().Where(p => p.requires_grad).Select(p => p.numel()).ToList();
+    Console.WriteLine($"{fcNumlist.Sum()} {PyPrint.List(fcNumlist)}");
+}
 using (var probe = zeros(1, 3, 32, 32))
 using (var scores = cnn.forward(probe))
     Console.WriteLine($"{PyPrint.Size(probe.shape)} -> {PyPrint.Size(scores.shape)}");
@@ -115,22 +119,22 @@ using (var scores = cnn.forward(probe))
 // chosen to keep this notebook to about three minutes on a small machine.
 var nEpochs = Tutorial.Epochs(30);
 // channelsLast: the same batches, laid out channel-innermost in memory, where convolutions run faster.
-var trainLoader = new DataLoader(cifar2, batchSize: 64, shuffle: true, seed: 42, channelsLast: true);
-var cnnTrainEvalLoader = new DataLoader(cifar2, batchSize: 500, shuffle: false, channelsLast: true);
-var cnnValLoader = new DataLoader(cifar2Val, batchSize: 500, shuffle: false, channelsLast: true);
-var trainEvalLoader = new DataLoader(cifar2, batchSize: 500, shuffle: false);
-var valLoader = new DataLoader(cifar2Val, batchSize: 500, shuffle: false);
+var trainLoader = new BatchLoader(cifar2, batchSize: 64, shuffle: true, seed: 42, channelsLast: true);
+var cnnTrainEvalLoader = new BatchLoader(cifar2, batchSize: 500, shuffle: false, channelsLast: true);
+var cnnValLoader = new BatchLoader(cifar2Val, batchSize: 500, shuffle: false, channelsLast: true);
+var trainEvalLoader = new BatchLoader(cifar2, batchSize: 500, shuffle: false);
+var valLoader = new BatchLoader(cifar2Val, batchSize: 500, shuffle: false);
 
 var cnnTrainer = new Trainer(cnn, optim.SGD(cnn.parameters(), 1e-2), nn.CrossEntropyLoss()) { FlattenImages = false };
 var cnnTrainAcc = new List<double>();
 var cnnValAcc = new List<double>();
-var progress = LiveProgress.Start($"CNN epoch 0/{nEpochs}");
+var progress = LiveProgress.Start($"CNN, 0/{nEpochs} epochs");
 var clock = Stopwatch.StartNew();
 var cnnHistory = cnnTrainer.Fit(trainLoader, nEpochs, onEpoch: r =>
 {
     cnnTrainAcc.Add(Evaluator.Evaluate(cnn, cnnTrainEvalLoader, classes: 2, flatten: false).Accuracy);
     cnnValAcc.Add(Evaluator.Evaluate(cnn, cnnValLoader, classes: 2, flatten: false).Accuracy);
-    progress.Update($"CNN epoch {r.Epoch}/{nEpochs}: loss {r.MeanLoss:F4}, train {cnnTrainAcc[^1]:F4}, val {cnnValAcc[^1]:F4}, {clock.Elapsed.TotalSeconds:F0} s");
+    progress.Update($"CNN, {r.Epoch + 1}/{nEpochs} epochs: loss {r.MeanLoss:F4}, train {cnnTrainAcc[^1]:F4}, val {cnnValAcc[^1]:F4}, {clock.Elapsed.TotalSeconds:F0} s");
 });
 var cnnSeconds = clock.Elapsed.TotalSeconds;
 
@@ -138,12 +142,12 @@ manual_seed(42);
 var fcCurve = FullyConnected.Create();
 var fcTrainAcc = new List<double>();
 var fcValAcc = new List<double>();
-var fcLoader = new DataLoader(cifar2, batchSize: 64, shuffle: true, seed: 42);
+var fcLoader = new BatchLoader(cifar2, batchSize: 64, shuffle: true, seed: 42);
 Trainer.FusedSgd(fcCurve, 1e-2).Fit(fcLoader, nEpochs, onEpoch: r =>
 {
     fcTrainAcc.Add(Evaluator.Evaluate(fcCurve, trainEvalLoader, classes: 2).Accuracy);
     fcValAcc.Add(Evaluator.Evaluate(fcCurve, valLoader, classes: 2).Accuracy);
-    progress.Update($"FC epoch {r.Epoch}/{nEpochs}: loss {r.MeanLoss:F4}, train {fcTrainAcc[^1]:F4}, val {fcValAcc[^1]:F4}");
+    progress.Update($"Fully connected, {r.Epoch + 1}/{nEpochs} epochs: loss {r.MeanLoss:F4}, train {fcTrainAcc[^1]:F4}, val {fcValAcc[^1]:F4}");
 });
 progress.Update($"CNN: {nEpochs} epochs in {cnnSeconds:F0} s ({cnnSeconds / nEpochs:F1} s per epoch, with its two evaluations)");
 Console.WriteLine($"Train minus validation accuracy after epoch {nEpochs}: CNN {cnnTrainAcc[^1] - cnnValAcc[^1]:F4}, fully connected {fcTrainAcc[^1] - fcValAcc[^1]:F4}");
@@ -166,9 +170,8 @@ display(Charts.Lines("Accuracy per epoch", "epoch", "accuracy",
 // Like notebook 08, the cell saves the weights to `data/models/` (`birds-airplanes-cnn.bin`, with a `.json` that
 // records the architecture, the epochs, the seed and the validation accuracy).
 var cnnCheckpoint = "../../data/models/birds-airplanes-cnn";
-Checkpoint.Save(cnn, cnnCheckpoint,
-    new CheckpointInfo(ConvNet.Architecture, nEpochs, 42, cnnValAcc[^1], Checkpoint.LibraryVersion, DateTime.UtcNow));
-Console.WriteLine($"Saved {System.IO.Path.GetFullPath(cnnCheckpoint + ".bin")}");
+Checkpoint.Save(cnn, cnnCheckpoint, CheckpointInfo.For(cnn, nEpochs, seed: 42, cifar2, stats, cnnValAcc[^1]));
+Console.WriteLine($"Saved {cnnCheckpoint}.bin: {ModelSummary.Signature(cnn)}");
 
 // ## Against the article's model
 //
@@ -176,8 +179,9 @@ Console.WriteLine($"Saved {System.IO.Path.GetFullPath(cnnCheckpoint + ".bin")}")
 // loads notebook 08's checkpoint, or trains it here when there is none (about a minute), as notebooks 09 and 10 do.
 var checkpointPath = "../../data/models/birds-airplanes-fc";
 var loadProgress = LiveProgress.Start("Looking for the checkpoint...");
-var (fcModel, fcSource) = ArticleRecipe.LoadOrTrain(cifar2, checkpointPath, seed: 42,
-    onEpoch: r => loadProgress.Update($"Epoch {r.Epoch}/{ArticleRecipe.Epochs}: loss {r.Loss:F6}"));
+var recipeEpochs = Tutorial.Epochs(ArticleRecipe.Epochs);
+var (fcModel, fcSource) = ArticleRecipe.LoadOrTrain(cifar2, stats, checkpointPath, seed: 42, epochs: recipeEpochs,
+    onEpoch: r => loadProgress.Update($"{r.Epoch + 1}/{recipeEpochs} epochs: loss {r.Loss:F6}"));
 loadProgress.Update(fcSource);
 
 var cnnAccuracy = Evaluator.Evaluate(cnn, valLoader, classes: 2, flatten: false).Accuracy;
@@ -202,7 +206,7 @@ foreach (var shift in shifts)
 {
     using var shiftedImages = ImageShift.Shift(cifar2Val.Images, dx: shift);
     using var shiftedSet = new ImageDataset(shiftedImages, cifar2Val.Labels.clone(), cifar2Val.Classes);
-    var shiftedLoader = new DataLoader(shiftedSet, batchSize: 500, shuffle: false);
+    var shiftedLoader = new BatchLoader(shiftedSet, batchSize: 500, shuffle: false);
     cnnShifted.Add(Evaluator.Evaluate(cnn, shiftedLoader, classes: 2, flatten: false).Accuracy);
     fcShifted.Add(Evaluator.Evaluate(fcModel, shiftedLoader, classes: 2).Accuracy);
 }

@@ -25,13 +25,13 @@ manual_seed(42);
 string fileDir = AppContext.GetData("EntryPointFileDirectoryPath") as string ?? ".";
 string dataPath = Path.Combine(fileDir, "..", "..", "data", "CIFAR-10");
 
-using var rawCifar10 = new CIFAR10(dataPath, train: true, download: true);
+using var rawCifar10 = new Cifar10Dataset(dataPath, train: true, download: true);
 // §2.1 and §2.2: ToTensor, then Normalize. The article's complete code types the rounded constants
 // (0.4914, 0.4822, 0.4465) and (0.2470, 0.2435, 0.2616); we compute them, and they agree to four decimals.
 var stats = ChannelStats.Of(rawCifar10);
-var transform = Transforms.Compose(Transforms.ToTensor(), Transforms.Normalize(stats.Mean, stats.Std));
-using var cifar10 = new CIFAR10(dataPath, train: true, download: false, transform: transform);
-using var cifar10Val = new CIFAR10(dataPath, train: false, download: false, transform: transform);
+var transform = ImageTransforms.Compose(ImageTransforms.ToTensor(), ImageTransforms.Normalize(stats.Mean, stats.Std));
+using var cifar10 = new Cifar10Dataset(dataPath, train: true, download: false, transform: transform);
+using var cifar10Val = new Cifar10Dataset(dataPath, train: false, download: false, transform: transform);
 
 // §2.3: airplane (CIFAR-10 label 0) becomes 0, bird (label 2) becomes 1. The article's comment on this line names
 // them the other way round; its class_names, like ours, is right.
@@ -42,7 +42,7 @@ using var cifar2Val = cifar10Val.Subset(labelMap).ApplyTransform();
 Console.WriteLine($"{classNames[0]}s and {classNames[1]}s: {cifar2.Count} training, {cifar2Val.Count} validation images");
 
 // §2.3.2: shuffled mini-batches of 64.
-using var trainLoader = new CifarHelpers.Data.DataLoader(cifar2, batchSize: 64, shuffle: true, seed: 42);
+using var trainLoader = new CifarHelpers.Data.BatchLoader(cifar2, batchSize: 64, shuffle: true, seed: 42);
 
 // §3: the fully connected model; §3.1: LogSoftmax in the model, NLLLoss as the loss.
 var model = nn.Sequential(
@@ -76,7 +76,7 @@ for (int epoch = 0; epoch < nEpochs; epoch++)
 }
 
 // §3.3: validation. The article's run printed Accuracy: 0.813.
-using var valLoader = new CifarHelpers.Data.DataLoader(cifar2Val, batchSize: 64, shuffle: false);
+using var valLoader = new CifarHelpers.Data.BatchLoader(cifar2Val, batchSize: 64, shuffle: false);
 long correct = 0, total = 0;
 using (no_grad())
 {

@@ -41,7 +41,7 @@ CifarHelpers.Notebook.NotebookApp.Start();
 // ## 准备工作
 //
 // 第一个单元格负责引入各个包：TorchSharp负责张量（tensor）运算，SkiaSharp负责画图，XPlot负责图表，Microsoft.Data.Analysis负责表格；然后引入我们的辅助库，再调用`Tutorial.Setup`。这一次调用会加载torch运行时、教会笔记本如何显示我们的图像和图表、设定随机数种子（seed），并打印当前使用的计算设备。
-var device = Tutorial.Setup(seed: 42);
+Tutorial.Setup(seed: 42);
 
 // ## 下载两个数据划分
 //
@@ -49,8 +49,8 @@ var device = Tutorial.Setup(seed: 42);
 //
 // `dataPath`是相对于本笔记本的路径，数据因此放在仓库的`data/CIFAR-10/`目录里。设置`download: true`时，只有在本地没有可用文件时才会下载；如果文件已经存在并通过校验，它会直接说明这一点，然后读取。每个划分一次性读进同一个张量，而不是每张图像各建一个张量。第一次运行如果需要下载或解压，会多花一些时间；之后再运行就快多了。
 var dataPath = "../../data/CIFAR-10/";
-var cifar10 = new CIFAR10(dataPath, train: true, download: true);
-var cifar10Val = new CIFAR10(dataPath, train: false, download: true);
+var cifar10 = new Cifar10Dataset(dataPath, train: true, download: true);
+var cifar10Val = new Cifar10Dataset(dataPath, train: false, download: true);
 
 // ## 文件放在哪里
 //

@@ -39,20 +39,20 @@ CifarHelpers.Notebook.NotebookApp.Start();
 // ## 准备工作
 //
 // 和每个笔记本一样的第一个单元格：引入包和我们的辅助库，再调用`Tutorial.Setup`，它加载torch、注册图像和图表的显示格式，并设定随机数种子。
-var device = Tutorial.Setup(seed: 42);
+Tutorial.Setup(seed: 42);
 
 // ## 再次读取原始数据
 //
 // 每个笔记本都能独立运行，所以这里重新加载训练集。文件在笔记本01里已经下载并校验过，这一步只是读取。我们继续用第99项，那辆红色的小汽车，作为例子。
 var dataPath = "../../data/CIFAR-10/";
-var cifar10 = new CIFAR10(dataPath, train: true, download: true);
+var cifar10 = new Cifar10Dataset(dataPath, train: true, download: true);
 var (img, label) = cifar10[99];
 Console.WriteLine($"{cifar10.Classes[(int)label]}: {img.dtype} [{string.Join(", ", img.shape)}]");
 
 // ## 有哪些变换可用
 //
 // 书里用`dir(...)`列出`torchvision.transforms`的全部内容；原文则直接用`ToTensor`。我们的`Transforms`类小得多：恰好只有本教程需要的三个变换。用反射把它们列出来。
-display(typeof(Transforms).GetMethods(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
+display(typeof(ImageTransforms).GetMethods(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
     .Select(m => m.Name).Distinct().OrderBy(name => name));
 
 // ## 对一张图像应用ToTensor
@@ -60,7 +60,7 @@ display(typeof(Transforms).GetMethods(System.Reflection.BindingFlags.Public | Sy
 // 在Python里，变换是一个可调用对象：`to_tensor(img)`。在C#里则调用它的`Apply`方法。结果的通道排在最前，数值是`float32`。每个字节都除以255，所以最暗的像素变成0，最亮的变成1。
 //
 // 原文打印了`img_t.shape`。下面的单元格先打印原文的那一行，再在下方打印我们的结果，格式和PyTorch一致（`PyPrint.Size`会像PyTorch打印`torch.Size`那样输出形状）。
-var toTensor = Transforms.ToTensor();
+var toTensor = ImageTransforms.ToTensor();
 var imgT = toTensor.Apply(img);
 Console.WriteLine("article: torch.Size([3, 32, 32])");
 Console.WriteLine($"ours:    {PyPrint.Size(imgT.shape)}");
@@ -75,7 +75,7 @@ for (int i = 0; i < 5; i++)
 // ## 带变换的数据集
 //
 // 与其每次手动转换，原文把变换直接交给数据集，这样取出的每一项都已经是张量。我们的`CIFAR10`接受同样的`transform:`参数。数据已经在磁盘上，所以用`download: false`就够了。注意摘要里多出来的*Transform*一行。
-var tensorCifar10 = new CIFAR10(dataPath, train: true, download: false, transform: Transforms.ToTensor());
+var tensorCifar10 = new Cifar10Dataset(dataPath, train: true, download: false, transform: ImageTransforms.ToTensor());
 Console.WriteLine(tensorCifar10);
 
 // 这个数据集的第99项还是同一张图像，只是现在以浮点张量`[3, 32, 32]`的形式给出，取值在[0, 1]之间。我们用它替换`imgT`，检查它和手动转换得到的值是否完全相同，然后释放旧的张量。

@@ -38,14 +38,14 @@ CifarHelpers.Notebook.NotebookApp.Start();
 // ## 准备工作
 //
 // 老规矩，第一个单元格：引入包和辅助库，调用`Tutorial.Setup`（加载torch、注册显示格式、设定种子）。
-var device = Tutorial.Setup(seed: 42);
+Tutorial.Setup(seed: 42);
 
 // ## 原始数据和张量形式的数据
 //
 // 和原文此时的状态一样，我们把训练集加载两次：`cifar10`给出原始字节图像，`tensorCifar10`则对取出的每一项都应用`ToTensor`。
 var dataPath = "../../data/CIFAR-10/";
-var cifar10 = new CIFAR10(dataPath, train: true, download: true);
-var tensorCifar10 = new CIFAR10(dataPath, train: true, download: false, transform: Transforms.ToTensor());
+var cifar10 = new Cifar10Dataset(dataPath, train: true, download: true);
+var tensorCifar10 = new Cifar10Dataset(dataPath, train: true, download: false, transform: ImageTransforms.ToTensor());
 
 // ## 原文的做法，先在一小部分数据上试试
 //
@@ -88,10 +88,10 @@ Console.WriteLine($"ours     {ChannelStats.Format(stats.Mean)}  {ChannelStats.Fo
 // ## Normalize接在ToTensor之后
 //
 // `Transforms.Normalize(mean, std)`把每个通道减去该通道的均值，再除以它的标准差。它只处理浮点数，所以必须放在`ToTensor`之后；`Transforms.Compose`按顺序执行各个变换，就像原文里的`transforms.Compose([...])`。我们把刚算出的数字（`stats.Mean`和`stats.Std`）交给它。原文打印出这些数之后，在最终的加载代码（§5）里直接写上了四舍五入后的常量；保留四位小数时，两者是同一组数。
-var transformedCifar10 = new CIFAR10(dataPath, train: true, download: false,
-    transform: Transforms.Compose(
-        Transforms.ToTensor(),
-        Transforms.Normalize(stats.Mean, stats.Std)));
+var transformedCifar10 = new Cifar10Dataset(dataPath, train: true, download: false,
+    transform: ImageTransforms.Compose(
+        ImageTransforms.ToTensor(),
+        ImageTransforms.Normalize(stats.Mean, stats.Std)));
 Console.WriteLine(transformedCifar10);
 
 // ## 归一化之后的第99项

@@ -38,20 +38,20 @@ CifarHelpers.Notebook.NotebookApp.Start();
 // ## 准备工作
 //
 // 老规矩，第一个单元格：引入包和辅助库，调用`Tutorial.Setup`（加载torch、注册显示格式、设定种子）。
-var device = Tutorial.Setup(seed: 42);
+Tutorial.Setup(seed: 42);
 
 // ## 归一化后的数据集
 //
 // 笔记本03算出了通道统计量，并搭好了归一化变换。为了让本笔记本能独立运行，这里再做一遍：统计量来自50,000张训练图像，验证集也用*同一组*数字做归一化。验证数据必须和训练数据做完全相同的变换，否则模型看到的输入尺度就和它学习时不一样了。
 var dataPath = "../../data/CIFAR-10/";
-var cifar10 = new CIFAR10(dataPath, train: true, download: true);
-var cifar10Val = new CIFAR10(dataPath, train: false, download: true);
+var cifar10 = new Cifar10Dataset(dataPath, train: true, download: true);
+var cifar10Val = new Cifar10Dataset(dataPath, train: false, download: true);
 var stats = ChannelStats.Of(cifar10);
 Console.WriteLine(stats);
 
-var normalize = Transforms.Compose(Transforms.ToTensor(), Transforms.Normalize(stats.Mean, stats.Std));
-var transformedCifar10 = new CIFAR10(dataPath, train: true, download: false, transform: normalize);
-var transformedCifar10Val = new CIFAR10(dataPath, train: false, download: false, transform: normalize);
+var normalize = ImageTransforms.Compose(ImageTransforms.ToTensor(), ImageTransforms.Normalize(stats.Mean, stats.Std));
+var transformedCifar10 = new Cifar10Dataset(dataPath, train: true, download: false, transform: normalize);
+var transformedCifar10Val = new Cifar10Dataset(dataPath, train: false, download: false, transform: normalize);
 
 // ## 十选二
 //

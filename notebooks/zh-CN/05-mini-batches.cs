@@ -46,7 +46,7 @@ CifarHelpers.Notebook.NotebookApp.Start();
 // ## 准备工作
 //
 // 老规矩，第一个单元格：引入包和辅助库，调用`Tutorial.Setup`（加载torch、注册显示格式、设定种子）。本笔记本还要自己搭一张小结果表，所以多加了一行`using Microsoft.Data.Analysis;`。
-var device = Tutorial.Setup(seed: 42);
+Tutorial.Setup(seed: 42);
 
 // ## 数据：归一化后的cifar2
 //
@@ -115,7 +115,7 @@ double LossOn(nn.Module<Tensor, Tensor> model, ImageDataset data)
     manual_seed(42);
     using var model = FullyConnected.Create();
     using var optimizer = optim.SGD(model.parameters(), learningRate);
-    using var loader = new DataLoader(data, batchSize: batchSize, shuffle: true, seed: 42);
+    using var loader = new BatchLoader(data, batchSize: batchSize, shuffle: true, seed: 42);
     double startLoss = LossOn(model, data);
     var history = new Trainer(model, optimizer, lossFn).Fit(loader, epochs);
     return (history, loader.Count, startLoss, LossOn(model, data));
@@ -151,8 +151,8 @@ set_num_threads(threads);
 // ### 每轮的损失
 //
 // 每种批量大小一条曲线：每一轮的平均训练损失，也就是该轮各小批量损失的平均值，每个小批量的损失都在它那一步更新之前测得。作为参照，一个对每张图像都回答“五五开”的模型，损失是ln 2 ≈ 0.693。三次运行从相同的权重出发，训练前的损失也相同（见下表）。
-display(Charts.Lines("Mean training loss per epoch", "epoch", "mean loss (NLL)",
-    runs.Select(r => ($"batch size {r.BatchSize}",
+display(Charts.Lines("Mean training loss per epoch, by batch size", "epoch", "mean loss (NLL)",
+    runs.Select(r => (r.BatchSize.ToString(),
                       r.History.Epochs.Select(e => (double)e.Epoch),
                       r.History.Epochs.Select(e => e.MeanLoss))).ToArray()));
 
@@ -184,7 +184,7 @@ foreach (var r in runs.SkipLast(1))
 // ## §2.3.2 如何实现mini-batch
 //
 // 从现在起，我们和原文一样用64张一批的小批量来训练。原文用`DataLoader`建立加载器（`batch_size=64`，`shuffle=True`），再这样遍历：`for batch in train_loader:`，循环体里先写`imgs, labels = batch`。我们的`DataLoader`分批的方式相同：每遍历一次（即一轮），它用自己带种子的随机数生成器打乱图像顺序，然后每次交出64张图像及其标签。批量数是10,000 / 64向上取整；最后一批较小（传入`dropLast: true`可以跳过它）。
-var trainLoader = new DataLoader(cifar2, batchSize: 64, shuffle: true, seed: 42);
+var trainLoader = new BatchLoader(cifar2, batchSize: 64, shuffle: true, seed: 42);
 Console.WriteLine($"{trainLoader.Count} batches per epoch; the last one holds {cifar2.Count - 64 * (trainLoader.Count - 1)} images");
 
 // ### 一个小批量
@@ -202,19 +202,20 @@ labels.Dispose();
 // ### 直接用TorchSharp的写法
 //
 // TorchSharp也有PyTorch的那两个类：`torch.utils.data.Dataset`和`torch.utils.data.DataLoader`。数据集每次交出一项，形式是一个张量字典，加载器再把64项堆叠成一个小批量。用这种方式（为简短起见，只用前640张图像），上面的循环写成：
-// (FirstImages is declared at the end of this file.)
-
-var plainBatches = 0;
-using (var plainLoader = torch.utils.data.DataLoader(new FirstImages(cifar2, 640), 64, shuffle: true, seed: 42))
+// ImageDataset is a torch.utils.data.Dataset: TorchSharp's own DataLoader takes cifar2 as it is, and our Trainer takes
+// that loader's batches. disposeDataset: false, or the loader would dispose cifar2 along with itself.
+manual_seed(42);
+var torchModel = FullyConnected.Create();
+using (var torchLoader = torch.utils.data.DataLoader(cifar2, 64, shuffle: true, seed: 42, disposeDataset: false))
 {
-    foreach (var batch in plainLoader)
+    foreach (var batch in torchLoader)
     {
-        if (plainBatches == 0)
-            Console.WriteLine($"{PyPrint.Size(batch["data"].shape)} {PyPrint.Size(batch["label"].shape)}");
-        plainBatches++;
+        Console.WriteLine($"{PyPrint.Size(batch["data"].shape)} {PyPrint.Size(batch["label"].shape)}");
+        break;
     }
+    var torchHistory = new Trainer(torchModel, optim.SGD(torchModel.parameters(), learningRate), lossFn).Fit(torchLoader, epochs: 1);
+    Console.WriteLine($"{torchLoader.Count} batches; after one epoch the mean loss is {torchHistory.Epochs[0].MeanLoss:F4}");
 }
-Console.WriteLine(plainBatches);
 
 // 十个小批量，每批是`[64, 3, 32, 32]`的图像和64个标签，和预期一致。我们的`DataLoader`多做了这些：
 //
@@ -226,12 +227,3 @@ Console.WriteLine(plainBatches);
 // ---
 //
 // [← 上一节](04-birds-and-airplanes.ipynb) · [下一节→](06-fully-connected-model.ipynb)
-
-// Types declared in the notebook's cells: a file-based app declares them after its statements.
-
-class FirstImages(ImageDataset source, long count) : torch.utils.data.Dataset
-{
-    public override long Count => count;
-    public override Dictionary<string, Tensor> GetTensor(long index) =>
-        new() { ["data"] = source.Images[index], ["label"] = source.Labels[index] };
-}

@@ -38,7 +38,7 @@ CifarHelpers.Notebook.NotebookApp.Start();
 // ## 准备工作
 //
 // 第一个单元格只做准备：固定各个NuGet包的版本（带CPU版libtorch的TorchSharp、负责画图的SkiaSharp原生部分、负责图表的XPlot.Plotly、负责表格的Microsoft.Data.Analysis），加载本教程的辅助库，然后调用`Tutorial.Setup`：它加载torch运行时、注册显示格式、用42作为torch随机数生成器的种子（seed），并打印将要使用的计算设备。
-var device = Tutorial.Setup(seed: 42);
+Tutorial.Setup(seed: 42);
 
 // ## 数据：`cifar2`和`cifar2Val`
 //
@@ -89,7 +89,7 @@ using (var libraryModel = FullyConnected.Create())
 {
     var ours = seqModel.named_parameters().Select(p => $"{p.name}:{string.Join("x", p.parameter.shape)}");
     var theirs = libraryModel.named_parameters().Select(p => $"{p.name}:{string.Join("x", p.parameter.shape)}");
-    Console.WriteLine($"FullyConnected.Create(): {FullyConnected.Architecture}");
+    Console.WriteLine($"FullyConnected.Create(): {ModelSummary.Signature(libraryModel)}");
     Console.WriteLine($"Same layers and shapes as seqModel: {ours.SequenceEqual(theirs)}");
 }
 

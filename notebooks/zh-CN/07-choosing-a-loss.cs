@@ -48,7 +48,7 @@ CifarHelpers.Notebook.NotebookApp.Start();
 // 第一个单元格只做准备：固定各个NuGet包的版本（带CPU版libtorch的TorchSharp、负责画图的SkiaSharp原生部分、负责图表的XPlot.Plotly、负责表格的Microsoft.Data.Analysis），加载本教程的辅助库，然后调用`Tutorial.Setup`：它加载torch运行时、注册显示格式、用42作为torch随机数生成器的种子（seed），并打印将要使用的计算设备。
 //
 // 本笔记本还要自己搭一张小表格，所以准备工作里多加了一行`using Microsoft.Data.Analysis;`。
-var device = Tutorial.Setup(seed: 42);
+Tutorial.Setup(seed: 42);
 
 // ## 数据：`cifar2`和`cifar2Val`
 //
@@ -186,9 +186,9 @@ using (no_grad())
 
 var ceEpochs = 3;
 var nllHistory = new Trainer(withLogSoftmax, optim.SGD(withLogSoftmax.parameters(), 1e-2), nn.NLLLoss())
-    .Fit(new DataLoader(cifar2, batchSize: 64, shuffle: true, seed: 42), ceEpochs);
+    .Fit(new BatchLoader(cifar2, batchSize: 64, shuffle: true, seed: 42), ceEpochs);
 var ceHistory = new Trainer(withoutLogSoftmax, optim.SGD(withoutLogSoftmax.parameters(), 1e-2), nn.CrossEntropyLoss())
-    .Fit(new DataLoader(cifar2, batchSize: 64, shuffle: true, seed: 42), ceEpochs);
+    .Fit(new BatchLoader(cifar2, batchSize: 64, shuffle: true, seed: 42), ceEpochs);
 
 Console.WriteLine("epoch  LogSoftmax + NLLLoss  CrossEntropyLoss");
 for (int e = 0; e < ceEpochs; e++)
@@ -196,7 +196,7 @@ for (int e = 0; e < ceEpochs; e++)
 var weightGap = withLogSoftmax.parameters().Zip(withoutLogSoftmax.parameters())
     .Max(pair => (pair.First - pair.Second).abs().max().item<float>());
 Console.WriteLine($"max |weight difference|: {weightGap:E1}");
-var ceValLoader = new DataLoader(cifar2Val, batchSize: 64, shuffle: false);
+var ceValLoader = new BatchLoader(cifar2Val, batchSize: 64, shuffle: false);
 Console.WriteLine($"Accuracy: {Evaluator.Evaluate(withLogSoftmax, ceValLoader, classes: 2).Accuracy:F4} {Evaluator.Evaluate(withoutLogSoftmax, ceValLoader, classes: 2).Accuracy:F4}");
 
 // 两列数字在打印出的位数内完全一致，权重之差至多只是舍入误差，两个模型的验证准确率也相同：这就是同一次训练。没有`LogSoftmax`的模型输出原始分数；预测结果不变，因为对分数、概率和对数概率取`argmax`，得到的都是同一个类别。只有在需要展示概率时，才对分数做`softmax`。
@@ -215,7 +215,7 @@ Console.WriteLine($"Accuracy: {Evaluator.Evaluate(withLogSoftmax, ceValLoader, c
 // 一个未训练的模型应该有多大的损失？如果它对每张图像都猜个五五开，那就是`-log 0.5 = ln 2 ≈ 0.693`。下面的单元格构建原文的模型（`FullyConnected.Create()`，带种子），取打乱顺序后的第一个小批量（64张训练图像），压平成`[64, 3072]`，再计算`NLLLoss`。
 manual_seed(42);
 var seqModel = FullyConnected.Create();
-var trainLoader = new DataLoader(cifar2, batchSize: 64, shuffle: true, seed: 42);
+var trainLoader = new BatchLoader(cifar2, batchSize: 64, shuffle: true, seed: 42);
 var (imgs, batchLabels) = trainLoader.First();
 
 var lossFn = nn.NLLLoss();

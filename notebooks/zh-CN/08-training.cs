@@ -23,7 +23,7 @@ CifarHelpers.Notebook.NotebookApp.Start();
 
 // # 08 · 训练分类器
 //
-// [English version](../08-training.ipynb)
+// [English version](../en/08-training.ipynb)
 //
 // 对应原文《pytorch深度学习实战：全连接神经网络图像识别》：**§3.2 训练模型**。
 //
@@ -43,7 +43,7 @@ CifarHelpers.Notebook.NotebookApp.Start();
 // 第一个单元格只做准备：固定各个NuGet包的版本（带CPU版libtorch的TorchSharp、负责画图的SkiaSharp原生部分、负责图表的XPlot.Plotly、负责表格的Microsoft.Data.Analysis），加载本教程的辅助库，然后调用`Tutorial.Setup`：它加载torch运行时、注册显示格式、用42作为torch随机数生成器的种子（seed），并打印将要使用的计算设备。
 //
 // 本笔记本要为每一轮计时，所以准备工作里多加了一行`using System.Diagnostics;`，以便使用`Stopwatch`。
-var device = Tutorial.Setup(seed: 42);
+Tutorial.Setup(seed: 42);
 
 // ## 数据：`cifar2`和`cifar2Val`
 //
@@ -77,7 +77,7 @@ Console.WriteLine($"Training images: {cifar2.Count}, validation images: {cifar2V
 // 为什么用小批量？单张图像的梯度是个噪声很大的向导，而全部10,000张图像的梯度计算起来又太贵，只为了走一小步。64张一批能以很小的代价给出不错的估计，剩下的那点噪声还能帮助优化器不在第一个遇到的糟糕位置停下来。
 manual_seed(42);
 var model = FullyConnected.Create();
-var trainLoader = new DataLoader(cifar2, batchSize: 64, shuffle: true, seed: 42);
+var trainLoader = new BatchLoader(cifar2, batchSize: 64, shuffle: true, seed: 42);
 var learningRate = 1e-2;
 var optimizer = optim.SGD(model.parameters(), learningRate);
 var lossFn = nn.NLLLoss();
@@ -95,7 +95,7 @@ Console.WriteLine($"{trainLoader.Count} batches of up to {trainLoader.BatchSize}
 //
 // 原文每10轮打印一次最后一个小批量的损失（`if epoch % 10 == 0`），格式是`Epoch: 0, Loss: 0.6439802646636963`。我们以同样的格式打印同样的行（`PyPrint.Float`按Python的方式打印数字），再加上最后一轮，并用一行不断刷新当前的轮次。每一轮还会记录该轮全部小批量的平均损失，它比最后那个只有16张图像的小批量平稳得多。这些数据存进`TrainingHistory`，供下面的图表和表格使用。
 var history = new TrainingHistory();
-var progress = LiveProgress.Start($"Epoch 0/{nEpochs}");
+var progress = LiveProgress.Start($"0/{nEpochs} epochs");
 var clock = Stopwatch.StartNew();
 
 for (int epoch = 0; epoch < nEpochs; epoch++)
@@ -122,8 +122,8 @@ for (int epoch = 0; epoch < nEpochs; epoch++)
         batches++;
     }
 
-    history.Add(new EpochResult(epoch + 1, lastLoss, lossSum / batches, epochClock.Elapsed));
-    progress.Update($"Epoch {epoch + 1}/{nEpochs}: loss {lastLoss:F6}, mean loss {lossSum / batches:F6}, {clock.Elapsed.TotalSeconds:F1} s");
+    history.Add(new EpochResult(epoch, lastLoss, lossSum / batches, epochClock.Elapsed));
+    progress.Update($"{epoch + 1}/{nEpochs} epochs: loss {lastLoss:F6}, mean loss {lossSum / batches:F6}, {clock.Elapsed.TotalSeconds:F1} s");
     if (epoch % 10 == 0 || epoch == nEpochs - 1)
         Console.WriteLine($"Epoch: {epoch}, Loss: {PyPrint.Float(lastLoss)}");
 }
@@ -152,7 +152,7 @@ display(Tables.History(history, every: 10));
 // ## 验证准确率
 //
 // 训练损失下降，说明模型能拟合它见过的图像。真正要紧的问题是：它在*没*见过的图像，也就是2,000张验证图像上表现如何？笔记本09会把这个循环完整写出来；这里由`Evaluator.Evaluate`在一个不打乱顺序的加载器上运行它（不计算梯度，对每个输出取`argmax`，统计命中次数）。
-var valLoader = new DataLoader(cifar2Val, batchSize: 64, shuffle: false);
+var valLoader = new BatchLoader(cifar2Val, batchSize: 64, shuffle: false);
 var evaluation = Evaluator.Evaluate(model, valLoader, classes: 2);
 Console.WriteLine($"Validation accuracy: {evaluation.Accuracy:F4} ({evaluation.Correct} of {evaluation.Total})");
 
@@ -160,13 +160,13 @@ Console.WriteLine($"Validation accuracy: {evaluation.Accuracy:F4} ({evaluation.C
 //
 // 笔记本09和10需要这个训练好的模型；在那里各自重新训练，又要花上同样长的时间。
 // 所以权重保存到`ArticleRecipe.CheckpointPath`所指的`birds-airplanes-fc.bin`（TorchSharp的格式；下面的输出会打印它的完整路径），旁边再放一个小小的`.json`文件，记录网络结构、训练轮数、种子和验证准确率。模型文件是运行时生成的，不要把它提交到仓库。如果之后文件不见了，笔记本09和10会说明这一点，并自己训练模型。
-Checkpoint.Save(model, ArticleRecipe.CheckpointPath,
-    new CheckpointInfo(FullyConnected.Architecture, nEpochs, 42, evaluation.Accuracy, Checkpoint.LibraryVersion, DateTime.UtcNow));
+var checkpointPath = "../../data/models/birds-airplanes-fc";
+Checkpoint.Save(model, checkpointPath, CheckpointInfo.For(model, nEpochs, seed: 42, cifar2, stats, evaluation.Accuracy));
 
-Console.WriteLine($"Saved {System.IO.Path.GetFullPath(ArticleRecipe.CheckpointPath + ".bin")}");
-Console.WriteLine($"  and {System.IO.Path.GetFullPath(ArticleRecipe.CheckpointPath + ".json")}");
-var info = Checkpoint.TryReadInfo(ArticleRecipe.CheckpointPath)!;
-Console.WriteLine($"It holds {info.Architecture}, {info.Epochs} epochs, seed {info.Seed}, validation accuracy {info.ValidationAccuracy:F4}");
+Console.WriteLine($"Saved {checkpointPath}.bin and {checkpointPath}.json");
+var info = Checkpoint.TryReadInfo(checkpointPath)!;
+Console.WriteLine($"It holds {info.Architecture}: {info.Epochs} epochs, seed {info.Seed}, validation accuracy {info.ValidationAccuracy:F4}");
+Console.WriteLine($"trained on {info.TrainImages} images of {string.Join(" and ", info.Classes)}, normalised with mean {ChannelStats.Format(info.Mean)}, std {ChannelStats.Format(info.Std)}");
 
 // ## 更进一步：把同一步手写出来
 //
@@ -183,9 +183,9 @@ manual_seed(42);
 var byHand = FullyConnected.Create();
 
 var autogradEpoch = new Trainer(withAutograd, optim.SGD(withAutograd.parameters(), learningRate), nn.NLLLoss())
-    .Fit(new DataLoader(cifar2, batchSize: 64, shuffle: true, seed: 42), epochs: 1).Epochs[0];
+    .Fit(new BatchLoader(cifar2, batchSize: 64, shuffle: true, seed: 42), epochs: 1).Epochs[0];
 var fusedEpoch = Trainer.FusedSgd(byHand, learningRate)
-    .Fit(new DataLoader(cifar2, batchSize: 64, shuffle: true, seed: 42), epochs: 1).Epochs[0];
+    .Fit(new BatchLoader(cifar2, batchSize: 64, shuffle: true, seed: 42), epochs: 1).Epochs[0];
 
 var largestDifference = withAutograd.parameters().Zip(byHand.parameters())
     .Max(pair => (pair.First - pair.Second).abs().max().item<float>());

@@ -1,5 +1,5 @@
 // Generated from 09-validation.ipynb by tools/NotebookToApp: edit the notebook, then run `dotnet run --project tools/NotebookToApp`.
-// The lesson with no notebook kernel: `dotnet run 09-validation.cs` in this folder, or with its path from anywhere.
+// The lesson with no notebook kernel: `dotnet run 09-validation.cs` in this folder, or with its path from anywhere; add `-- --epochs N` for a short run.
 // Pictures and charts go to artifacts/apps/; offline, set CIFAR10_ARCHIVE to a local cifar-10-binary.tar.gz.
 #:property ManagePackageVersionsCentrally=false
 #:property Nullable=disable
@@ -22,7 +22,7 @@ CifarHelpers.Notebook.NotebookApp.Start();
 
 // # 09 · 验证准确率
 //
-// [English version](../09-validation.ipynb)
+// [English version](../en/09-validation.ipynb)
 //
 // 对应原文《pytorch深度学习实战：全连接神经网络图像识别》：**§3.3 验证模型**。
 //
@@ -38,7 +38,7 @@ CifarHelpers.Notebook.NotebookApp.Start();
 // ## 准备工作
 //
 // 第一个单元格只做准备：固定各个NuGet包的版本（带CPU版libtorch的TorchSharp、负责画图的SkiaSharp原生部分、负责图表的XPlot.Plotly、负责表格的Microsoft.Data.Analysis），加载本教程的辅助库，然后调用`Tutorial.Setup`：它加载torch运行时、注册显示格式、用42作为torch随机数生成器的种子（seed），并打印将要使用的计算设备。
-var device = Tutorial.Setup(seed: 42);
+Tutorial.Setup(seed: 42);
 
 // ## 数据：`cifar2`和`cifar2Val`
 //
@@ -62,9 +62,11 @@ Console.WriteLine($"Training images: {cifar2.Count}, validation images: {cifar2V
 // ## 训练好的模型
 //
 // 笔记本08把模型保存在`ArticleRecipe.CheckpointPath`所指的位置。`ArticleRecipe.LoadOrTrain`构建原文的网络（`FullyConnected.Create()`），检查检查点（checkpoint）里存的是否正是这个结构，加载权重，并说明权重的来源。如果没有检查点（还没运行过笔记本08），它会说明这一点，然后用相同的配方和种子在这里训练同一个模型，这时进度行会显示训练到了第几轮。
+var checkpointPath = "../../data/models/birds-airplanes-fc";
 var progress = LiveProgress.Start("Looking for the checkpoint...");
-var (model, source) = ArticleRecipe.LoadOrTrain(cifar2, ArticleRecipe.CheckpointPath, seed: 42,
-    onEpoch: r => progress.Update($"Epoch {r.Epoch}/{ArticleRecipe.Epochs}: loss {r.Loss:F6}"));
+var recipeEpochs = Tutorial.Epochs(ArticleRecipe.Epochs);
+var (model, source) = ArticleRecipe.LoadOrTrain(cifar2, stats, checkpointPath, seed: 42, epochs: recipeEpochs,
+    onEpoch: r => progress.Update($"{r.Epoch + 1}/{recipeEpochs} epochs: loss {r.Loss:F6}"));
 progress.Update(source);
 
 // ## 验证循环
@@ -76,7 +78,7 @@ progress.Update(source);
 // - 预测结果是输出最高的那个类别。Python写作`_, predicted = torch.max(outputs, dim=1)`；TorchSharp的`max(dim, keepdim)`返回同样的数值和索引二元组，我们保留索引。
 //
 // `(predicted == labels)`逐元素比较，得到一个布尔张量；`sum()`统计其中`true`的个数。和笔记本08一样，每个小批量都在一个释放作用域（dispose scope）里处理。原文打印的是`Accuracy: 0.813`，即Python的`correct / total`；我们用同样的方式（`PyPrint.Float`）打印自己的结果，再在下方打印原文那一行。
-var valLoader = new DataLoader(cifar2Val, batchSize: 64, shuffle: false);
+var valLoader = new BatchLoader(cifar2Val, batchSize: 64, shuffle: false);
 var correct = 0L;
 var total = 0L;
 
@@ -120,7 +122,7 @@ display(Tables.Confusion(evaluation, classNames));
 // 要把分错的图像显示出来，需要它们的原始字节，而不是归一化后的浮点数。原始验证集用同一个`labelMap`筛选后，图像顺序和`cifar2Val`相同（两者是对同一份数据做同样的筛选），所以下标*i*在两边指的是同一张图像；单元格会检查标签是否一一对应。由于`valLoader`不打乱顺序，`evaluation.Predicted[i]`就是模型对第*i*张图像的回答。
 //
 // 网格显示前16个错误，说明文字是“真实类别→预测类别”。
-var cifar10Val = new CIFAR10(dataPath, train: false, download: true);
+var cifar10Val = new Cifar10Dataset(dataPath, train: false, download: true);
 var rawVal = cifar10Val.Subset(labelMap);
 var truth = cifar2Val.Labels.data<long>().ToArray();
 Console.WriteLine($"Same labels in the same order: {rawVal.Labels.data<long>().ToArray().SequenceEqual(truth)}");

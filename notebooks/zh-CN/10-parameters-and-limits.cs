@@ -22,7 +22,7 @@ CifarHelpers.Notebook.NotebookApp.Start();
 
 // # 10 · 参数数量与全连接网络的局限
 //
-// [English version](../10-parameters-and-limits.ipynb)
+// [English version](../en/10-parameters-and-limits.ipynb)
 //
 // 对应原文《pytorch深度学习实战：全连接神经网络图像识别》：**§4 全连接网络的局限性**。原文最后一节“§5 本文完整代码”对应[`complete-code.cs`](../complete-code.cs)（只有英文注释）。
 //
@@ -39,7 +39,7 @@ CifarHelpers.Notebook.NotebookApp.Start();
 // ## 准备工作
 //
 // 第一个单元格只做准备：固定各个NuGet包的版本（带CPU版libtorch的TorchSharp、负责画图的SkiaSharp原生部分、负责图表的XPlot.Plotly、负责表格的Microsoft.Data.Analysis），加载本教程的辅助库，然后调用`Tutorial.Setup`：它加载torch运行时、注册显示格式、用42作为torch随机数生成器的种子（seed），并打印将要使用的计算设备。
-var device = Tutorial.Setup(seed: 42);
+Tutorial.Setup(seed: 42);
 
 // ## 数据：`cifar2`和`cifar2Val`
 //
@@ -61,15 +61,17 @@ Console.WriteLine($"Training images: {cifar2.Count}, validation images: {cifar2V
 // ## 训练好的模型
 //
 // 和笔记本09一样，`ArticleRecipe.LoadOrTrain`加载笔记本08保存的模型；如果没有检查点（checkpoint），它会说明这一点并在这里训练。
+var checkpointPath = "../../data/models/birds-airplanes-fc";
 var progress = LiveProgress.Start("Looking for the checkpoint...");
-var (model, source) = ArticleRecipe.LoadOrTrain(cifar2, ArticleRecipe.CheckpointPath, seed: 42,
-    onEpoch: r => progress.Update($"Epoch {r.Epoch}/{ArticleRecipe.Epochs}: loss {r.Loss:F6}"));
+var recipeEpochs = Tutorial.Epochs(ArticleRecipe.Epochs);
+var (model, source) = ArticleRecipe.LoadOrTrain(cifar2, stats, checkpointPath, seed: 42, epochs: recipeEpochs,
+    onEpoch: r => progress.Update($"{r.Epoch + 1}/{recipeEpochs} epochs: loss {r.Loss:F6}"));
 progress.Update(source);
 
 // ## 统计参数数量
 //
 // 原文用`numlist = [p.numel() for p in model.parameters() if p.requires_grad]`统计，再用`print(sum(numlist), numlist)`打印：先是总数，一个空格，然后是列表。`FullyConnected.ParameterCounts(model)`做的事和那个列表推导式相同：按顺序给出每个可训练张量的元素个数。单元格按Python `print`的样式打印结果，再在下方打印原文那一行。
-var numlist = FullyConnected.ParameterCounts(model);
+var numlist = model.parameters().Where(p => p.requires_grad).Select(p => p.numel()).ToList();
 Console.WriteLine($"{numlist.Sum()} {PyPrint.List(numlist)}");
 Console.WriteLine("article: 1574402 [1572864, 512, 1024, 2]");
 
@@ -84,7 +86,7 @@ Console.WriteLine("article: 1574402 [1572864, 512, 1024, 2]");
 long CountFullyConnected(long inputs, long hidden, long classes) => inputs * hidden + hidden + hidden * classes + classes;
 
 using (var tenClasses = FullyConnected.Create(classes: 10))
-    Console.WriteLine($"10 classes:                    {FullyConnected.ParameterCounts(tenClasses).Sum(),14:N0}");
+    Console.WriteLine($"10 classes:                    {tenClasses.parameters().Sum(p => p.numel()),14:N0}");
 Console.WriteLine($"2 classes, 1,024 hidden units: {CountFullyConnected(3 * 32 * 32, 1024, 2),14:N0}");
 Console.WriteLine($"1024 x 1024 RGB, 1,024 hidden: {CountFullyConnected(3L * 1024 * 1024, 1024, 2),14:N0}");
 
@@ -93,8 +95,8 @@ Console.WriteLine($"1024 x 1024 RGB, 1,024 hidden: {CountFullyConnected(3L * 102
 // ## 训练准确率与验证准确率
 //
 // 用150万个参数去拟合10,000张训练图像，自由度实在太大；原文说这太多了，模型会过拟合。下面的单元格用不打乱顺序的加载器和`Evaluator.Evaluate`（循环在笔记本09里展示过），测量训练好的模型在两个划分上的准确率。
-var trainEvalLoader = new DataLoader(cifar2, batchSize: 64, shuffle: false);
-var valLoader = new DataLoader(cifar2Val, batchSize: 64, shuffle: false);
+var trainEvalLoader = new BatchLoader(cifar2, batchSize: 64, shuffle: false);
+var valLoader = new BatchLoader(cifar2Val, batchSize: 64, shuffle: false);
 var trainAccuracy = Evaluator.Evaluate(model, trainEvalLoader, classes: 2).Accuracy;
 var valAccuracy = Evaluator.Evaluate(model, valLoader, classes: 2).Accuracy;
 Console.WriteLine($"Train accuracy: {trainAccuracy:F4}");
@@ -139,7 +141,7 @@ var cifar2ValPermuted = PermutePixels(cifar2Val);
 Console.WriteLine($"Permuted: {cifar2Permuted.Count} training and {cifar2ValPermuted.Count} validation images");
 
 // 为了看看网络将要面对的是什么，我们把同一个排列（permutation）应用到几张验证图像的原始字节上：第一行是原图，下面一行是打乱后的版本。颜色保留了下来（还是那些像素，只是挪了位置），所有形状却都消失了。
-var cifar10Val = new CIFAR10(dataPath, train: false, download: true);
+var cifar10Val = new Cifar10Dataset(dataPath, train: false, download: true);
 var rawVal = cifar10Val.Subset(labelMap);
 var rawValPermuted = PermutePixels(rawVal);
 
@@ -154,13 +156,13 @@ display(grid);
 var runEpochs = Tutorial.Epochs(10);
 var runProgress = LiveProgress.Start("Training on original pixels...");
 var (originalModel, _) = ArticleRecipe.Train(cifar2, seed: 42, epochs: runEpochs,
-    onEpoch: r => runProgress.Update($"Original pixels, epoch {r.Epoch}/{runEpochs}: loss {r.MeanLoss:F4}"));
+    onEpoch: r => runProgress.Update($"Original pixels, {r.Epoch + 1}/{runEpochs} epochs: loss {r.MeanLoss:F4}"));
 var (permutedModel, _) = ArticleRecipe.Train(cifar2Permuted, seed: 42, epochs: runEpochs,
-    onEpoch: r => runProgress.Update($"Permuted pixels, epoch {r.Epoch}/{runEpochs}: loss {r.MeanLoss:F4}"));
+    onEpoch: r => runProgress.Update($"Permuted pixels, {r.Epoch + 1}/{runEpochs} epochs: loss {r.MeanLoss:F4}"));
 runProgress.Update($"Both models trained for {runEpochs} epochs.");
 
 var originalAccuracy = Evaluator.Evaluate(originalModel, valLoader, classes: 2).Accuracy;
-var permutedValLoader = new DataLoader(cifar2ValPermuted, batchSize: 64, shuffle: false);
+var permutedValLoader = new BatchLoader(cifar2ValPermuted, batchSize: 64, shuffle: false);
 var permutedAccuracy = Evaluator.Evaluate(permutedModel, permutedValLoader, classes: 2).Accuracy;
 Console.WriteLine($"Original pixels, validation accuracy: {originalAccuracy:F4}");
 Console.WriteLine($"Permuted pixels, validation accuracy: {permutedAccuracy:F4}");

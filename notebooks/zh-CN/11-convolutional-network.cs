@@ -23,7 +23,7 @@ CifarHelpers.Notebook.NotebookApp.Start();
 
 // # 11 · 卷积神经网络与全连接网络的对比
 //
-// [English version](../11-convolutional-network.ipynb)
+// [English version](../en/11-convolutional-network.ipynb)
 //
 // **原文之外。** 原文《pytorch深度学习实战：全连接神经网络图像识别》在“§4 全连接网络的局限性”一节的结尾预告，下一篇将讲卷积神经网络；《Deep Learning with PyTorch》一书在第8章讲卷积神经网络。本笔记本不是原文任何部分的翻译。它在同样的数据上搭建书中的小型卷积神经网络，并与原文的全连接网络比较。
 //
@@ -37,7 +37,7 @@ CifarHelpers.Notebook.NotebookApp.Start();
 // ## 准备工作
 //
 // 和其他笔记本一样的第一个单元格：NuGet包、本教程的辅助库，以及`Tutorial.Setup`，它加载torch运行时，用42作为torch随机数生成器的种子，并打印所用的设备。和笔记本08一样，这里加上`using System.Diagnostics;`，以便用`Stopwatch`计时训练。
-var device = Tutorial.Setup(seed: 42);
+Tutorial.Setup(seed: 42);
 
 // ## 数据：`cifar2`和`cifar2Val`
 //
@@ -68,9 +68,13 @@ Console.WriteLine($"Training images: {cifar2.Count}, validation images: {cifar2V
 
 manual_seed(42);
 var cnn = new Net();
-var numlist = FullyConnected.ParameterCounts(cnn);
+var numlist = cnn.parameters().Where(p => p.requires_grad).Select(p => p.numel()).ToList();
 Console.WriteLine($"{numlist.Sum()} {PyPrint.List(numlist)}");
-Console.WriteLine($"{FullyConnected.ParameterCounts(FullyConnected.Create()).Sum()} [1572864, 512, 1024, 2]");
+using (var fullyConnected = FullyConnected.Create())
+{
+    var fcNumlist = fullyConnected.parameters().Where(p => p.requires_grad).Select(p => p.numel()).ToList();
+    Console.WriteLine($"{fcNumlist.Sum()} {PyPrint.List(fcNumlist)}");
+}
 using (var probe = zeros(1, 3, 32, 32))
 using (var scores = cnn.forward(probe))
     Console.WriteLine($"{PyPrint.Size(probe.shape)} -> {PyPrint.Size(scores.shape)}");
@@ -86,22 +90,22 @@ using (var scores = cnn.forward(probe))
 // 为了画对比曲线，全连接网络从同一个种子出发训练同样多的轮次，使用库中的融合训练器（笔记本08的*进一步*：同样的数学，更快）。轮数选得不多，免得本笔记本跑得太久；单元格会打印实测的训练时间。
 var nEpochs = Tutorial.Epochs(30);
 // channelsLast: the same batches, laid out channel-innermost in memory, where convolutions run faster.
-var trainLoader = new DataLoader(cifar2, batchSize: 64, shuffle: true, seed: 42, channelsLast: true);
-var cnnTrainEvalLoader = new DataLoader(cifar2, batchSize: 500, shuffle: false, channelsLast: true);
-var cnnValLoader = new DataLoader(cifar2Val, batchSize: 500, shuffle: false, channelsLast: true);
-var trainEvalLoader = new DataLoader(cifar2, batchSize: 500, shuffle: false);
-var valLoader = new DataLoader(cifar2Val, batchSize: 500, shuffle: false);
+var trainLoader = new BatchLoader(cifar2, batchSize: 64, shuffle: true, seed: 42, channelsLast: true);
+var cnnTrainEvalLoader = new BatchLoader(cifar2, batchSize: 500, shuffle: false, channelsLast: true);
+var cnnValLoader = new BatchLoader(cifar2Val, batchSize: 500, shuffle: false, channelsLast: true);
+var trainEvalLoader = new BatchLoader(cifar2, batchSize: 500, shuffle: false);
+var valLoader = new BatchLoader(cifar2Val, batchSize: 500, shuffle: false);
 
 var cnnTrainer = new Trainer(cnn, optim.SGD(cnn.parameters(), 1e-2), nn.CrossEntropyLoss()) { FlattenImages = false };
 var cnnTrainAcc = new List<double>();
 var cnnValAcc = new List<double>();
-var progress = LiveProgress.Start($"CNN epoch 0/{nEpochs}");
+var progress = LiveProgress.Start($"CNN, 0/{nEpochs} epochs");
 var clock = Stopwatch.StartNew();
 var cnnHistory = cnnTrainer.Fit(trainLoader, nEpochs, onEpoch: r =>
 {
     cnnTrainAcc.Add(Evaluator.Evaluate(cnn, cnnTrainEvalLoader, classes: 2, flatten: false).Accuracy);
     cnnValAcc.Add(Evaluator.Evaluate(cnn, cnnValLoader, classes: 2, flatten: false).Accuracy);
-    progress.Update($"CNN epoch {r.Epoch}/{nEpochs}: loss {r.MeanLoss:F4}, train {cnnTrainAcc[^1]:F4}, val {cnnValAcc[^1]:F4}, {clock.Elapsed.TotalSeconds:F0} s");
+    progress.Update($"CNN, {r.Epoch + 1}/{nEpochs} epochs: loss {r.MeanLoss:F4}, train {cnnTrainAcc[^1]:F4}, val {cnnValAcc[^1]:F4}, {clock.Elapsed.TotalSeconds:F0} s");
 });
 var cnnSeconds = clock.Elapsed.TotalSeconds;
 
@@ -109,12 +113,12 @@ manual_seed(42);
 var fcCurve = FullyConnected.Create();
 var fcTrainAcc = new List<double>();
 var fcValAcc = new List<double>();
-var fcLoader = new DataLoader(cifar2, batchSize: 64, shuffle: true, seed: 42);
+var fcLoader = new BatchLoader(cifar2, batchSize: 64, shuffle: true, seed: 42);
 Trainer.FusedSgd(fcCurve, 1e-2).Fit(fcLoader, nEpochs, onEpoch: r =>
 {
     fcTrainAcc.Add(Evaluator.Evaluate(fcCurve, trainEvalLoader, classes: 2).Accuracy);
     fcValAcc.Add(Evaluator.Evaluate(fcCurve, valLoader, classes: 2).Accuracy);
-    progress.Update($"FC epoch {r.Epoch}/{nEpochs}: loss {r.MeanLoss:F4}, train {fcTrainAcc[^1]:F4}, val {fcValAcc[^1]:F4}");
+    progress.Update($"Fully connected, {r.Epoch + 1}/{nEpochs} epochs: loss {r.MeanLoss:F4}, train {fcTrainAcc[^1]:F4}, val {fcValAcc[^1]:F4}");
 });
 progress.Update($"CNN: {nEpochs} epochs in {cnnSeconds:F0} s ({cnnSeconds / nEpochs:F1} s per epoch, with its two evaluations)");
 Console.WriteLine($"Train minus validation accuracy after epoch {nEpochs}: CNN {cnnTrainAcc[^1] - cnnValAcc[^1]:F4}, fully connected {fcTrainAcc[^1] - fcValAcc[^1]:F4}");
@@ -132,17 +136,18 @@ display(Charts.Lines("Accuracy per epoch", "epoch", "accuracy",
 // ## 保存卷积神经网络
 //
 // 和笔记本08一样，这个单元格把权重保存到`data/models/`（`birds-airplanes-cnn.bin`，以及一个`.json`，记录结构、轮数、种子和验证准确率）。
-var cnnCheckpoint = System.IO.Path.Combine(Checkpoint.Folder, "birds-airplanes-cnn");
-Checkpoint.Save(cnn, cnnCheckpoint,
-    new CheckpointInfo(ConvNet.Architecture, nEpochs, 42, cnnValAcc[^1], Checkpoint.LibraryVersion, DateTime.UtcNow));
-Console.WriteLine($"Saved {System.IO.Path.GetFullPath(cnnCheckpoint + ".bin")}");
+var cnnCheckpoint = "../../data/models/birds-airplanes-cnn";
+Checkpoint.Save(cnn, cnnCheckpoint, CheckpointInfo.For(cnn, nEpochs, seed: 42, cifar2, stats, cnnValAcc[^1]));
+Console.WriteLine($"Saved {cnnCheckpoint}.bin: {ModelSummary.Signature(cnn)}");
 
 // ## 与原文的模型对比
 //
 // 公平的对手是笔记本08训练了100轮的原文模型。`ArticleRecipe.LoadOrTrain`加载笔记本08的检查点；如果没有，就在这里训练，和笔记本09、10一样。
+var checkpointPath = "../../data/models/birds-airplanes-fc";
 var loadProgress = LiveProgress.Start("Looking for the checkpoint...");
-var (fcModel, fcSource) = ArticleRecipe.LoadOrTrain(cifar2, ArticleRecipe.CheckpointPath, seed: 42,
-    onEpoch: r => loadProgress.Update($"Epoch {r.Epoch}/{ArticleRecipe.Epochs}: loss {r.Loss:F6}"));
+var recipeEpochs = Tutorial.Epochs(ArticleRecipe.Epochs);
+var (fcModel, fcSource) = ArticleRecipe.LoadOrTrain(cifar2, stats, checkpointPath, seed: 42, epochs: recipeEpochs,
+    onEpoch: r => loadProgress.Update($"{r.Epoch + 1}/{recipeEpochs} epochs: loss {r.Loss:F6}"));
 loadProgress.Update(fcSource);
 
 var cnnAccuracy = Evaluator.Evaluate(cnn, valLoader, classes: 2, flatten: false).Accuracy;
@@ -162,7 +167,7 @@ foreach (var shift in shifts)
 {
     using var shiftedImages = ImageShift.Shift(cifar2Val.Images, dx: shift);
     using var shiftedSet = new ImageDataset(shiftedImages, cifar2Val.Labels.clone(), cifar2Val.Classes);
-    var shiftedLoader = new DataLoader(shiftedSet, batchSize: 500, shuffle: false);
+    var shiftedLoader = new BatchLoader(shiftedSet, batchSize: 500, shuffle: false);
     cnnShifted.Add(Evaluator.Evaluate(cnn, shiftedLoader, classes: 2, flatten: false).Accuracy);
     fcShifted.Add(Evaluator.Evaluate(fcModel, shiftedLoader, classes: 2).Accuracy);
 }

@@ -122,7 +122,7 @@ public class AppGeneratorTests
         var frame = new DataFrame(new Int32DataFrameColumn("label", [0, 2]), new StringDataFrameColumn("class", ["airplane", "bird"]),
                                   new Int64DataFrameColumn("images", [5000, 123]));
         Assert.Equal(string.Join(Environment.NewLine, "label  class     images", "    0  airplane    5000", "    2  bird         123"),
-                     NotebookApp.Text(frame));
+                     TextTable.Render(frame));
     }
 
     [Fact]

@@ -15,7 +15,7 @@ public class ConvNetTests
     public void TheBooksNetHas18090ParametersAndScoresImagesUnflattened()
     {
         using var net = new ConvNet();
-        Assert.Equal([432L, 16, 1152, 8, 16384, 32, 64, 2], FullyConnected.ParameterCounts(net));
+        Assert.Equal([432L, 16, 1152, 8, 16384, 32, 64, 2], ModelSummary.ParameterCounts(net));
         using var images = randn(5, 3, 32, 32);
         using var scores = net.forward(images);
         Assert.Equal([5L, 2], scores.shape);

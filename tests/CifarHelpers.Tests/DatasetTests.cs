@@ -30,7 +30,7 @@ public class DatasetTests
             Assert.Equal(ScalarType.Byte, img.dtype);
             Assert.Equal(data.Images[2, 1, 5, 7].item<byte>(), img[5, 7, 1].item<byte>());
 
-            using var t = Transforms.ToTensor().Apply(img);
+            using var t = ImageTransforms.ToTensor().Apply(img);
             Assert.Equal([3L, 32, 32], t.shape);
             Assert.Equal(ScalarType.Float32, t.dtype);
             Assert.Equal(data.Images[2, 1, 5, 7].item<byte>() / 255f, t[1, 5, 7].item<float>(), 6);
@@ -43,7 +43,7 @@ public class DatasetTests
     [Fact]
     public void NormalizeWorksOnOneImageAndOnABatchAlike()
     {
-        var normalize = Transforms.Normalize([0.5, 0.25, 0.1], [0.5, 0.25, 2.0]);
+        var normalize = ImageTransforms.Normalize([0.5, 0.25, 0.1], [0.5, 0.25, 2.0]);
         using var batch = rand(5, 3, 4, 4);
         using var all = normalize.Apply(batch);
         using var one = normalize.Apply(batch[3]);
@@ -55,7 +55,7 @@ public class DatasetTests
     [Fact]
     public void TheWholeSplitPathEqualsThePerItemPath()
     {
-        var transform = Transforms.Compose(Transforms.ToTensor(), Transforms.Normalize([0.4, 0.5, 0.6], [0.2, 0.3, 0.25]));
+        var transform = ImageTransforms.Compose(ImageTransforms.ToTensor(), ImageTransforms.Normalize([0.4, 0.5, 0.6], [0.2, 0.3, 0.25]));
         using var raw = Random(6);
         using var withTransform = new ImageDataset(raw.Images.alias(), raw.Labels.alias(), raw.Classes, transform);
         using var bulk = withTransform.ApplyTransform();
@@ -103,8 +103,8 @@ public class DatasetTests
     public void AChannelsLastLoaderGivesTheSameBatchesLaidOutChannelsLast()
     {
         using var data = Random(10);
-        using var plain = new DataLoader(data, batchSize: 4, shuffle: true, seed: 3);
-        using var channelsLast = new DataLoader(data, batchSize: 4, shuffle: true, seed: 3, channelsLast: true);
+        using var plain = new BatchLoader(data, batchSize: 4, shuffle: true, seed: 3);
+        using var channelsLast = new BatchLoader(data, batchSize: 4, shuffle: true, seed: 3, channelsLast: true);
         Assert.True(channelsLast.ChannelsLast);
         foreach (var ((a, la), (b, lb)) in plain.Zip(channelsLast))
         {
@@ -131,18 +131,18 @@ public class DatasetTests
     public void TheLoaderBatchesShufflesBySeedAndNeverHarmsTheDataset()
     {
         using var data = Random(10);
-        using (var plain = new DataLoader(data, batchSize: 4))
+        using (var plain = new BatchLoader(data, batchSize: 4))
         {
             var sizes = plain.Select(b => { using var i = b.Images; using var l = b.Labels; return i.shape[0]; }).ToList();
             Assert.Equal([4L, 4, 2], sizes);
             Assert.Equal(3, plain.Count);
         }
-        using (var dropping = new DataLoader(data, batchSize: 4, dropLast: true))
+        using (var dropping = new BatchLoader(data, batchSize: 4, dropLast: true))
             Assert.Equal(2, dropping.Count());
 
         static List<long[]> Epochs(ImageDataset d, long seed)
         {
-            using var loader = new DataLoader(d, batchSize: 10, shuffle: true, seed: seed);
+            using var loader = new BatchLoader(d, batchSize: 10, shuffle: true, seed: seed);
             var epochs = new List<long[]>();
             for (int e = 0; e < 3; e++)
                 foreach (var (images, labels) in loader)

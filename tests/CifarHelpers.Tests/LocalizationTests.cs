@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using CifarHelpers.Notebook;
+using CifarHelpers.Text;
 using NotebookRunner;
 using Tools.Shared;
 
@@ -17,7 +18,7 @@ public partial class LocalizationTests
 {
     static readonly string Repo = RepoRoot.Find();
 
-    /// <summary>The string literals a call passes, interpolation holes filled with 1; from every notebook's code cells.</summary>
+    /// <summary>The string literals a call passes, interpolated ones as their composite format; from every notebook's code cells.</summary>
     static List<(string Notebook, string Text)> LiteralsPassedTo(Regex call)
     {
         var found = new List<(string, string)>();
@@ -28,7 +29,7 @@ public partial class LocalizationTests
                 string source = string.Concat(cell["source"]!.AsArray().Select(l => (string?)l));
                 foreach (Match start in call.Matches(source))
                     foreach (Match literal in StringLiteral().Matches(Arguments(source, start.Index + start.Length)))
-                        found.Add((Path.GetFileName(file), Hole().Replace(literal.Groups[1].Value.Replace("\\\\", "\\", StringComparison.Ordinal), "1")));
+                        found.Add((Path.GetFileName(file), CompositeFormat(literal.Groups[1].Value.Replace("\\\\", "\\", StringComparison.Ordinal))));
             }
         return found;
     }
@@ -49,55 +50,50 @@ public partial class LocalizationTests
         return source[open..i];
     }
 
+    /// <summary>What a notebook passes as an interpolated string, as the composite format the library looks up.</summary>
+    internal static string CompositeFormat(string interpolated)
+    {
+        int n = 0;
+        return Hole().Replace(interpolated, m => "{" + (n++).ToString(System.Globalization.CultureInfo.InvariantCulture) + m.Groups[1].Value + "}");
+    }
+
+    // Chart labels that are formulas or symbols: the same in both languages.
+    static readonly HashSet<string> Formulas = ["|dL/dz0|", "MSE(softmax(z), one-hot)", "NLL(log_softmax(z))", "NLL = -log p", "NLL", "-log p"];
+
     [Fact]
-    public void EveryChartLabelTheNotebooksPassHasAChineseEntry()
+    public void EveryChartLabelAndProgressLineTheNotebooksPassHasAChineseEntry()
     {
         var labels = LiteralsPassedTo(ChartCall());
-        // Titles, axis titles and series names of the four charts (05, 07 twice, 08).
-        Assert.True(labels.Count >= 15, $"only {labels.Count} chart strings found: {string.Join(" | ", labels)}");
         Assert.Contains(labels, l => l.Text == "Training loss per epoch");
-        var missing = labels.Where(l => !Localization.Knows(l.Text)).ToList();
-        Assert.True(missing.Count == 0, "no Chinese for: " + string.Join(" | ", missing.Select(m => $"{m.Notebook}: {m.Text}")));
-        // The titles are words, so their Chinese has Chinese in it.
-        foreach (var title in new[] { "Mean training loss per epoch", "Training loss per epoch", "p (probability of the true class)" })
-            Assert.Matches(Cjk(), Localization.ToChinese(title)!);
-    }
-
-    [Fact]
-    public void EveryProgressLineTheNotebooksShowHasAChineseEntry()
-    {
         var lines = LiteralsPassedTo(ProgressCall());
-        Assert.True(lines.Count >= 8, $"only {lines.Count} progress strings found: {string.Join(" | ", lines)}");
-        // What LoadOrTrain hands to progress.Update(source).
-        var sources = new[] { "Loaded ../data/models/birds-airplanes-fc.bin: 100 epochs, seed 42, validation accuracy 0.8175",
-                              "Loaded ../data/models/birds-airplanes-fc.bin: 100 epochs, seed 42", "Trained here for 100 epochs, seed 42" };
-        foreach (var (notebook, text) in lines.Concat(sources.Select(s => ("ArticleRecipe", s))))
-        {
-            string? chinese = Localization.ToChinese(text);
-            Assert.True(chinese is not null, $"{notebook}: no Chinese for the progress line '{text}'");
-            Assert.Matches(Cjk(), chinese);
-        }
-        // The numbers are kept as they are.
-        Assert.Equal("第 7/100 轮:损失 0.123456,平均损失 0.234567,12.5 秒",
-                     Localization.ToChinese("Epoch 7/100: loss 0.123456, mean loss 0.234567, 12.5 s"));
+        Assert.Contains(lines, l => l.Text == "{0}/{1} epochs: loss {2:F6}");
+        var missing = labels.Concat(lines).Where(l => !Localization.Knows(l.Text) && !Formulas.Contains(l.Text)).ToList();
+        Assert.True(missing.Count == 0, "no Chinese for: " + string.Join(" | ", missing.Select(m => $"{m.Notebook}: {m.Text}")));
     }
 
     [Fact]
-    public void EveryWordTheLibraryLocalisesHasAChineseEntry()
+    public void EveryTextTheLibraryLocalisesHasAChineseEntry()
     {
-        var words = Directory.GetFiles(Path.Combine(Repo, "lib", "CifarHelpers", "Notebook"), "*.cs")
-            .SelectMany(f => LibraryWord().Matches(File.ReadAllText(f)).Select(m => m.Groups[1].Value.Replace("\\\\", "\\", StringComparison.Ordinal)))
+        var texts = Directory.GetFiles(Path.Combine(Repo, "lib", "CifarHelpers"), "*.cs", SearchOption.AllDirectories)
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+            .SelectMany(f => LibraryText().Matches(File.ReadAllText(f))
+                .Select(m => m.Groups[1].Value.StartsWith('$') ? CompositeFormat(m.Groups[2].Value) : m.Groups[2].Value)
+                .Select(t => (File: Path.GetFileName(f), Text: t.Replace("\\\\", "\\", StringComparison.Ordinal))))
             .ToList();
-        Assert.Contains("true \\ predicted", words);
-        Assert.Contains("Picture", words);
-        Assert.All(words, w => Assert.Matches(Cjk(), Localization.ToChinese(w) ?? $"no Chinese for '{w}'"));
+        Assert.Contains(texts, t => t.Text == "Picture");
+        Assert.Contains(texts, t => t.Text == "it was trained for {0} epochs, not {1}");
+        var missing = texts.Where(t => !Localization.Knows(t.Text)).ToList();
+        Assert.True(missing.Count == 0, "no Chinese for: " + string.Join(" | ", missing.Select(m => $"{m.File}: {m.Text}")));
     }
 
     [Fact]
-    public void PrintedFiguresAreNeverTranslated()
+    public void EveryChineseEntryHasTheSameHolesAsItsEnglish()
     {
-        foreach (var line in new[] { "Epoch: 0, Loss: 0.6439802646636963", "Accuracy: 0.8175", "1574402 [1572864, 512, 1024, 2]" })
-            Assert.Null(Localization.ToChinese(line));
+        foreach (var (english, chinese) in Localization.All)
+        {
+            Assert.Equal(Holes().Matches(english).Select(m => m.Value).Order(), Holes().Matches(chinese).Select(m => m.Value).Order());
+            if (english.Any(char.IsAsciiLetter) && !Formulas.Contains(english)) Assert.Matches(Cjk(), chinese);
+        }
     }
 
     [Fact]
@@ -106,22 +102,25 @@ public partial class LocalizationTests
         string zh = Path.Combine(Path.GetTempPath(), "notebooks", "zh-CN");
         Assert.Equal("zh-CN", Localization.Detect(null, zh));
         Assert.Equal("zh-CN", Localization.Detect(null, zh + Path.DirectorySeparatorChar));
-        Assert.Equal("en", Localization.Detect(null, Path.Combine(Path.GetTempPath(), "notebooks")));
+        Assert.Equal("en", Localization.Detect(null, Path.Combine(Path.GetTempPath(), "notebooks", "en")));
         Assert.Equal("en", Localization.Detect("en", zh));
         Assert.Equal("zh-CN", Localization.Detect("zh-cn", Path.GetTempPath()));
         // A value it does not know is ignored: the folder decides.
         Assert.Equal("zh-CN", Localization.Detect("fr", zh));
+        var e = Assert.Throws<ArgumentException>(() => Localization.Use("fr"));
+        Assert.Contains("zh-CN", e.Message);
     }
 
     [Fact]
-    public void InChineseAChartATableAndTheProgressLineShowChineseAndTheFiguresStay()
+    public void InChineseAChartATableAndTheProgressLineShowChineseAndTheFiguresStayInvariant()
     {
+        var culture = System.Globalization.CultureInfo.CurrentCulture;
+        var console = Console.Out;
         try
         {
-            var e = Assert.Throws<ArgumentException>(() => Localization.Language = "fr");
-            Assert.Contains("zh-CN", e.Message);
-
-            Localization.Language = "zh-CN";
+            // A reader whose machine writes decimal commas: the figures still print with a point.
+            System.Globalization.CultureInfo.CurrentCulture = new System.Globalization.CultureInfo("de-DE");
+            Localization.Use("zh-CN");
             var chart = Charts.Lines("Training loss per epoch", "epoch", "NLL loss", ("last batch", [0.0, 1.0], [0.7, 0.5]));
             string html = Charts.ToHtml(chart).Content;
             Assert.Contains("每轮的训练损失", html);
@@ -129,31 +128,41 @@ public partial class LocalizationTests
             Assert.DoesNotContain("Training loss per epoch", html);
 
             var history = new CifarHelpers.Training.TrainingHistory();
-            history.Add(new CifarHelpers.Training.EpochResult(1, 0.5, 0.6, TimeSpan.FromSeconds(1)));
-            string table = NotebookApp.Text(Tables.History(history));
-            Assert.StartsWith("轮次 (epoch)", table);
+            history.Add(new CifarHelpers.Training.EpochResult(0, 0.5, 0.6, TimeSpan.FromSeconds(1)));
+            string table = TextTable.Render(Tables.History(history));
+            Assert.StartsWith("轮", table);
             Assert.Contains("平均损失", table);
+            Assert.Contains("0.6", table);
 
             var output = new StringWriter();
-            var console = Console.Out;
             Console.SetOut(output);
-            try
-            {
-                LiveProgress.Start("Epoch 0/2").Update("Epoch 1/2: loss 0.500000, mean loss 0.600000, 1.0 s");
-            }
-            finally
-            {
-                Console.SetOut(console);
-            }
-            Assert.Equal(["第 0/2 轮", "第 1/2 轮:损失 0.500000,平均损失 0.600000,1.0 秒"], output.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries));
+            int total = 2;
+            double loss = 0.5, mean = 0.6, seconds = 1.04;
+            LiveProgress.Start($"0/{total} epochs").Update($"{1}/{total} epochs: loss {loss:F6}, mean loss {mean:F6}, {seconds:F1} s");
+            Console.SetOut(console);
+            Assert.Equal(["0/2轮", "1/2轮：损失0.500000，平均损失0.600000，1.0秒"],
+                         output.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries));
 
-            Localization.Language = "en";
+            Localization.Use("en");
+            Assert.Equal("1/2 epochs: loss 0.500000", Localization.Format($"{1}/{total} epochs: loss {loss:F6}"));
             Assert.Contains("\"Training loss per epoch\"", Charts.ToHtml(Charts.Lines("Training loss per epoch", "epoch", "NLL loss", ("last batch", [0.0], [0.7]))).Content);
         }
         finally
         {
-            Localization.Language = null;
+            Console.SetOut(console);
+            System.Globalization.CultureInfo.CurrentCulture = culture;
+            Localization.Use("en");
         }
+    }
+
+    [Fact]
+    public void AnInterpolatedStringKeepsItsFormatAndEscapesBraces()
+    {
+        int a = 3;
+        double b = 0.25;
+        LocalizedText text = $"{{x}} {a} and {b:F3} {a,4}";
+        Assert.Equal("{{x}} {0} and {1:F3} {2,4}", text.Format);
+        Assert.Equal("{x} 3 and 0.250    3", text.ToString());
     }
 
     [GeneratedRegex(@"\p{IsCJKUnifiedIdeographs}")]
@@ -168,11 +177,15 @@ public partial class LocalizationTests
     [GeneratedRegex(@"\$?""((?:[^""\\]|\\.)*)""")]
     private static partial Regex StringLiteral();
 
-    [GeneratedRegex(@"\{[^{}]*\}")]
+    // A hole of an interpolated string: its expression, then what to keep (an alignment and a format).
+    [GeneratedRegex(@"\{[^{}:,]*((?:,-?\d+)?(?::[^{}]*)?)\}")]
     private static partial Regex Hole();
 
-    [GeneratedRegex(@"Localization\.Text\(""((?:[^""\\]|\\.)*)""\)")]
-    private static partial Regex LibraryWord();
+    [GeneratedRegex(@"\{\d+(?:,-?\d+)?(?::[^{}]*)?\}")]
+    private static partial Regex Holes();
+
+    [GeneratedRegex(@"Localization\.(?:Text|Format)\((\$?)""((?:[^""\\]|\\.)*)""\)")]
+    private static partial Regex LibraryText();
 }
 
 /// <summary>Tests that set the process-wide language run alone, so no other test sees Chinese.</summary>

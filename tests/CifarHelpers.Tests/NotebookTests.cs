@@ -59,7 +59,7 @@ public partial class NotebookTests(NotebookSeries series)
         string english = HtmlOutputs(series.Get(Client.Repl, Editions.English, "08").ExecutedPath);
         string chinese = HtmlOutputs(series.Get(Client.Repl, Editions.Chinese, "08").ExecutedPath);
         Assert.Contains("\"title\":{\"text\":\"Training loss per epoch\"}", english);
-        Assert.Contains($"\"title\":{{\"text\":\"{CifarHelpers.Notebook.Localization.ToChinese("Training loss per epoch")}\"}}", chinese);
+        Assert.Contains("\"title\":{\"text\":\"每轮的训练损失\"}", chinese);
         Assert.DoesNotContain("Training loss per epoch", chinese);
         // Every chart title of the edition has Chinese in it.
         var titles = series.ChineseResults.SelectMany(r => ChartTitle().Matches(HtmlOutputs(r.ExecutedPath)).Select(m => m.Groups[1].Value)).ToList();
@@ -67,8 +67,11 @@ public partial class NotebookTests(NotebookSeries series)
         Assert.All(titles.Where(t => t.Any(char.IsLetter)), t => Assert.Matches(@"\p{IsCJKUnifiedIdeographs}|^NLL = -log p$|^\|dL/dz0\|$|^NLL$", t));
         // The set-up line and the table headers; the article's print forms stay as they are.
         string text08 = series.Get(Client.Repl, Editions.Chinese, "08").Text;
-        Assert.Matches(Line(@"设备 \w+,随机种子 42,\d+ 个线程。.*"), text08);
-        Assert.Contains("轮次 (epoch)", OutputsText(series.Get(Client.Repl, Editions.Chinese, "08").ExecutedPath));
+        Assert.Matches(Line(@"CPU，随机种子42，\d+个线程。"), text08);
+        Assert.Matches(Line(@"CPU, seed 42, \d+ threads\."), series.Get(Client.Repl, Editions.English, "08").Text);
+        // The progress lines the library shows, in Chinese: the last one of 08's training loop.
+        Assert.Matches(@"100/100轮：损失\d\.\d{6}，平均损失\d\.\d{6}，\d+\.\d秒", OutputsText(series.Get(Client.Repl, Editions.Chinese, "08").ExecutedPath));
+        Assert.Contains(">轮<", OutputsText(series.Get(Client.Repl, Editions.Chinese, "08").ExecutedPath));
         Assert.Equal(EpochLine().Matches(series.Get(Client.Repl, Editions.English, "08").Text).Count, EpochLine().Matches(text08).Count);
     }
 

@@ -30,7 +30,7 @@ public class ReadOnlyDataTests : IDisposable
         var prepare = Task.Run(() => new Cifar10Store(Root, spec, log) { ArchiveFromEnvironment = false }.Prepare(download: false));
         await prepare.WaitAsync(TimeSpan.FromSeconds(20)); // a TimeoutException when it waits for the lock
         Assert.Equal("Files already downloaded and verified", log.ToString().Trim());
-        using var test = new CIFAR10(Root, train: false, spec: spec, log: TextWriter.Null);
+        using var test = new Cifar10Dataset(Root, train: false, spec: spec, log: TextWriter.Null);
         Assert.Equal(10, test.Count);
     }
 

@@ -11,8 +11,8 @@ public class RealDataTests(RealData real)
     [Fact]
     public void TheSplitsHaveTheirCountsPerClass()
     {
-        using var train = new CIFAR10(real.RequireRoot(), train: true, log: TextWriter.Null);
-        using var test = new CIFAR10(real.RequireRoot(), train: false, log: TextWriter.Null);
+        using var train = new Cifar10Dataset(real.RequireRoot(), train: true, log: TextWriter.Null);
+        using var test = new Cifar10Dataset(real.RequireRoot(), train: false, log: TextWriter.Null);
         Assert.Equal(50_000, train.Count);
         Assert.Equal(10_000, test.Count);
         Assert.All(train.ClassCounts(), c => Assert.Equal(5_000, c));
@@ -35,7 +35,7 @@ public class RealDataTests(RealData real)
     [Fact]
     public void MeanAndStdAreTheArticles()
     {
-        using var train = new CIFAR10(real.RequireRoot(), train: true, log: TextWriter.Null);
+        using var train = new Cifar10Dataset(real.RequireRoot(), train: true, log: TextWriter.Null);
         var stats = ChannelStats.Of(train);
         double[] mean = [0.4914, 0.4822, 0.4465], std = [0.2470, 0.2435, 0.2616];
         for (int c = 0; c < 3; c++)
@@ -49,8 +49,8 @@ public class RealDataTests(RealData real)
     public void TheBirdAirplaneSubsetHasTenThousandAndTwoThousandImages()
     {
         var labelMap = new Dictionary<int, int> { [0] = 0, [2] = 1 };
-        using var train = new CIFAR10(real.RequireRoot(), train: true, log: TextWriter.Null);
-        using var val = new CIFAR10(real.RequireRoot(), train: false, log: TextWriter.Null);
+        using var train = new Cifar10Dataset(real.RequireRoot(), train: true, log: TextWriter.Null);
+        using var val = new Cifar10Dataset(real.RequireRoot(), train: false, log: TextWriter.Null);
         using var cifar2 = train.Subset(labelMap);
         using var cifar2Val = val.Subset(labelMap);
         Assert.Equal(10_000, cifar2.Count);
@@ -70,12 +70,12 @@ public class RealDataTests(RealData real)
         {
             // The steps of notebooks 03 and 04, one at a time.
             ChannelStats expectedStats;
-            using (var raw = new CIFAR10(real.RequireRoot(), train: true, log: TextWriter.Null))
+            using (var raw = new Cifar10Dataset(real.RequireRoot(), train: true, log: TextWriter.Null))
                 expectedStats = ChannelStats.Of(raw);
-            var transform = Transforms.Compose(Transforms.ToTensor(), Transforms.Normalize(expectedStats.Mean, expectedStats.Std));
+            var transform = ImageTransforms.Compose(ImageTransforms.ToTensor(), ImageTransforms.Normalize(expectedStats.Mean, expectedStats.Std));
             foreach (var (split, loaded) in new[] { (true, cifar2), (false, cifar2Val) })
             {
-                using var cifar10 = new CIFAR10(real.RequireRoot(), train: split, log: TextWriter.Null, transform: transform);
+                using var cifar10 = new Cifar10Dataset(real.RequireRoot(), train: split, log: TextWriter.Null, transform: transform);
                 using var subset = cifar10.Subset(labelMap);
                 using var expected = subset.ApplyTransform();
                 Assert.True(allclose(expected.Images, loaded.Images, rtol: 0, atol: 0), $"the {(split ? "training" : "validation")} images differ");
@@ -92,7 +92,7 @@ public class RealDataTests(RealData real)
     [Fact]
     public void TrainingItem99IsTheBytesAtItsOffsetInTheFirstFile()
     {
-        using var train = new CIFAR10(real.RequireRoot(), train: true, log: TextWriter.Null);
+        using var train = new Cifar10Dataset(real.RequireRoot(), train: true, log: TextWriter.Null);
         var (img, label) = train[99];
         using (img)
         {
@@ -121,8 +121,8 @@ public class FusedTrainingOnRealDataTests(RealData real)
         using var reference = CifarHelpers.Models.FullyConnected.Create();
         using var fused = CifarHelpers.Models.FullyConnected.Create();
         TrainingTests.CopyWeights(reference, fused);
-        using var loader = new CifarHelpers.Data.DataLoader(cifar2, 64, shuffle: true, seed: 42);
-        using var fusedLoader = new CifarHelpers.Data.DataLoader(cifar2, 64, shuffle: true, seed: 42);
+        using var loader = new CifarHelpers.Data.BatchLoader(cifar2, 64, shuffle: true, seed: 42);
+        using var fusedLoader = new CifarHelpers.Data.BatchLoader(cifar2, 64, shuffle: true, seed: 42);
         var history = new CifarHelpers.Training.Trainer(reference, optim.SGD(reference.parameters(), 1e-2), nn.NLLLoss()).Fit(loader, 3);
         var fusedHistory = CifarHelpers.Training.Trainer.FusedSgd(fused, CifarHelpers.Training.ArticleRecipe.LearningRate).Fit(fusedLoader, 3);
 

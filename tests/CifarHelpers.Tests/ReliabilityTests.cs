@@ -225,45 +225,63 @@ public class ReliabilityTests : IDisposable
         string path = _files.PathOf("models/fc");
         manual_seed(1);
         using var model = FullyConnected.Create();
-        var info = new CheckpointInfo(FullyConnected.Architecture, 3, 1, 0.5, Checkpoint.LibraryVersion, DateTime.UtcNow);
+        using var unused = new ImageDataset(randn(1, 3, 32, 32), zeros(1, dtype: ScalarType.Int64), ["airplane", "bird"]);
+        var stats = new ChannelStats([0.1, 0.2, 0.3], [0.4, 0.5, 0.6]);
+        var info = CheckpointInfo.For(model, epochs: 3, seed: 1, unused, stats, validationAccuracy: 0.5);
         Checkpoint.Save(model, path, info);
         Assert.Equal([path + ".bin", path + ".json"], Directory.GetFiles(_files.PathOf("models")).Order());
 
         // A good checkpoint loads, and the recipe says so once: in the source it returns, not on its log as well.
         var quiet = new StringWriter();
-        using (var unused = new ImageDataset(randn(1, 3, 32, 32), zeros(1, dtype: ScalarType.Int64), ["airplane", "bird"]))
-        {
-            var (loaded, loadedFrom) = ArticleRecipe.LoadOrTrain(unused, path, seed: 1, quiet);
-            loaded.Dispose();
-            Assert.Equal($"Loaded {path}.bin: 3 epochs, seed 1, validation accuracy 0.5000", loadedFrom);
-        }
+        var (loaded, loadedFrom) = ArticleRecipe.LoadOrTrain(unused, stats, path, seed: 1, epochs: 3, log: quiet);
+        loaded.Dispose();
+        Assert.Equal($"Loaded {path}.bin: 3 epochs, seed 1, validation accuracy 0.5000", loadedFrom);
         Assert.Equal("", quiet.ToString());
+
+        // A checkpoint of another run is refused with one line that says why, and the recipe trains instead.
+        foreach (var (epochs, seed, otherStats, reason) in new[]
+                 {
+                     (100, 1L, stats, "it was trained for 3 epochs, not 100"),
+                     (3, 42L, stats, "it was trained from seed 1, not 42"),
+                     (3, 1L, new ChannelStats([0.5, 0.2, 0.3], [0.4, 0.5, 0.6]), "its images were normalised with mean (0.1000, 0.2000, 0.3000)"),
+                 })
+        {
+            var refusal = new StringWriter();
+            var (fresh, freshFrom) = ArticleRecipe.LoadOrTrain(unused, otherStats, path, seed, epochs, log: refusal);
+            fresh.Dispose();
+            string line = Assert.Single(refusal.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            Assert.StartsWith($"Not using {path}.bin: {reason}", line);
+            Assert.EndsWith($"; training a model here instead ({epochs} epochs).", line.TrimEnd());
+            Assert.StartsWith($"Trained here for {epochs} epochs", freshFrom);
+        }
 
         using (var copy = FullyConnected.Create())
         {
-            Assert.Equal(info, Checkpoint.Load(copy, path, FullyConnected.Architecture));
+            var back = Checkpoint.Load(copy, path);
+            Assert.Equal(info with { Classes = null, Mean = null, Std = null }, back with { Classes = null, Mean = null, Std = null });
+            Assert.Equal(stats.Mean, back.Mean);
             Assert.True(copy.parameters().First().allclose(model.parameters().First()));
         }
 
-        var other = Assert.Throws<CheckpointException>(() => Checkpoint.Load(FullyConnected.Create(), path, "Conv2d-something"));
-        Assert.Contains("holds a Linear(3072,512)", other.Message);
+        var other = Assert.Throws<CheckpointException>(() => Checkpoint.Load(new ConvNet(), path));
+        Assert.Contains("holds a model with the parameters 0.weight[512,3072]", other.Message);
 
         using (var wider = FullyConnected.Create(hidden: 256))
-            Assert.IsType<CheckpointException>(Record.Exception(() => Checkpoint.Load(wider, path, FullyConnected.Architecture)));
+            Assert.IsType<CheckpointException>(Record.Exception(() => Checkpoint.Load(wider, path)));
 
         byte[] weights = File.ReadAllBytes(path + ".bin");
         File.WriteAllBytes(path + ".bin", weights[..(weights.Length / 2)]);
-        var truncated = Assert.Throws<CheckpointException>(() => Checkpoint.Load(FullyConnected.Create(), path, FullyConnected.Architecture));
+        var truncated = Assert.Throws<CheckpointException>(() => Checkpoint.Load(FullyConnected.Create(), path));
         Assert.Contains("does not match its metadata", truncated.Message);
 
         File.WriteAllBytes(path + ".bin", Encoding.UTF8.GetBytes("not a checkpoint at all"));
-        Assert.Throws<CheckpointException>(() => Checkpoint.Load(FullyConnected.Create(), path, FullyConnected.Architecture));
+        Assert.Throws<CheckpointException>(() => Checkpoint.Load(FullyConnected.Create(), path));
         File.WriteAllText(path + ".json", "{ nope");
         Assert.Throws<CheckpointException>(() => Checkpoint.TryReadInfo(path));
 
         using var tiny = new ImageDataset(randn(64, 3, 32, 32), zeros(64, dtype: ScalarType.Int64), ["airplane", "bird"]);
         var log = new StringWriter();
-        var (trained, source) = ArticleRecipe.LoadOrTrain(tiny, path, seed: 1, log);
+        var (trained, source) = ArticleRecipe.LoadOrTrain(tiny, stats, path, seed: 1, epochs: 1, log: log);
         trained.Dispose();
         Assert.Contains("The checkpoint cannot be used", log.ToString());
         Assert.StartsWith("Trained here", source);
@@ -280,12 +298,12 @@ public class ReliabilityTests : IDisposable
         images[130, 1, 5, 5] = tensor(float.NaN);
         using var data = new ImageDataset(images, arange(256, dtype: ScalarType.Int64).remainder(2), ["a", "b"]);
         using var model = FullyConnected.Create();
-        using var loader = new DataLoader(data, 64);
+        using var loader = new BatchLoader(data, 64);
         var trainer = new Trainer(model, optim.SGD(model.parameters(), 10.0), nn.NLLLoss());
 
         var e = Assert.Throws<TrainingDivergedException>(() => trainer.Fit(loader, 50));
-        Assert.Contains("at epoch 1, batch 3", e.Message);
-        Assert.Equal((1, 3), (e.Epoch, e.Batch));
+        Assert.Contains("at epoch 0, batch 3", e.Message);
+        Assert.Equal((0, 3), (e.Epoch, e.Batch)); // epochs from 0, as the article counts them; batches from 1
         Assert.Contains("Lower the learning rate", e.Message);
     }
 

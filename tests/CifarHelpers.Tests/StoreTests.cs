@@ -29,8 +29,8 @@ public class StoreTests : IDisposable
             Assert.Equal(bytes, File.ReadAllBytes(Path.Combine(Root, Cifar10Format.BatchesFolder, name)));
         Assert.Empty(Directory.GetDirectories(Root, ".extract-*"));
 
-        using var train = new CIFAR10(Root, train: true, spec: spec, log: _log);
-        using var test = new CIFAR10(Root, train: false, spec: spec, log: _log);
+        using var train = new Cifar10Dataset(Root, train: true, spec: spec, log: _log);
+        using var test = new Cifar10Dataset(Root, train: false, spec: spec, log: _log);
         Assert.Equal(35, train.Count);
         Assert.Equal(10, test.Count);
         Assert.Contains("Files already downloaded and verified", _log.ToString());

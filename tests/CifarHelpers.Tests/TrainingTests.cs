@@ -6,7 +6,6 @@ using CifarHelpers.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
-using DataLoader = CifarHelpers.Data.DataLoader;
 using Sequential = TorchSharp.Modules.Sequential;
 
 namespace CifarHelpers.Tests;
@@ -44,8 +43,8 @@ public class TrainingTests
         using var images = randn(200, 3, 32, 32);
         using var labels = randint(0, classes, [200], dtype: int64);
         using var data = new ImageDataset(images, labels, [.. Enumerable.Range(0, (int)classes).Select(c => $"c{c}")]);
-        using var loaderA = new DataLoader(data, 64, shuffle: true, seed: 3);
-        using var loaderB = new DataLoader(data, 64, shuffle: true, seed: 3);
+        using var loaderA = new BatchLoader(data, 64, shuffle: true, seed: 3);
+        using var loaderB = new BatchLoader(data, 64, shuffle: true, seed: 3);
 
         var autograd = new Trainer(reference, optim.SGD(reference.parameters(), 0.05), NLLLoss()).Fit(loaderA, 3);
         var byHand = Trainer.FusedSgd(fused, 0.05).Fit(loaderB, 3);
@@ -122,7 +121,7 @@ public class TrainingTests
         using var images = randn(640, 3, 32, 32);
         using var labels = randint(0, 2, [640], dtype: int64);
         using var data = new ImageDataset(images, labels, ["a", "b"]);
-        using var loader = new DataLoader(data, 64, shuffle: true, seed: 1);
+        using var loader = new BatchLoader(data, 64, shuffle: true, seed: 1);
         var trainer = new Trainer(model, optim.SGD(model.parameters(), 1e-2), NLLLoss());
         trainer.Fit(loader, 2);
         long before = MinorFaults(0 /* RUSAGE_SELF */);

@@ -72,16 +72,16 @@ public class TrustTests : IDisposable
         string path = _files.PathOf("models/fc"), other = _files.PathOf("models/other");
         using var first = FullyConnected.Create(hidden: 8);
         using var second = FullyConnected.Create(hidden: 8);
-        var info = new CheckpointInfo(FullyConnected.Architecture, 3, 1, 0.5, Checkpoint.LibraryVersion, DateTime.UtcNow);
+        var info = new CheckpointInfo(ModelSummary.Signature(first), 3, 1, 0.5, Checkpoint.LibraryVersion, DateTime.UtcNow);
         Checkpoint.Save(first, path, info);
         Checkpoint.Save(second, other, info with { Epochs = 7 });
         // What a crash after the first rename of a new save leaves: the new weights beside the old metadata.
         File.Copy(other + ".bin", path + ".bin", overwrite: true);
 
         using var model = FullyConnected.Create(hidden: 8);
-        var e = Assert.Throws<CheckpointException>(() => Checkpoint.Load(model, path, FullyConnected.Architecture));
+        var e = Assert.Throws<CheckpointException>(() => Checkpoint.Load(model, path));
         Assert.Contains("does not match", e.Message);
-        Assert.Equal(info with { Epochs = 7 }, Checkpoint.Load(model, other, FullyConnected.Architecture));
+        Assert.Equal(info with { Epochs = 7 }, Checkpoint.Load(model, other));
     }
 
     [Fact]

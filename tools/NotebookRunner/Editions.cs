@@ -4,10 +4,10 @@ namespace NotebookRunner;
 public static class Editions
 {
     /// <summary>The English edition (the default).</summary>
-    public const string English = CifarHelpers.Notebook.Localization.English;
+    public const string English = CifarHelpers.Text.Localization.English;
 
     /// <summary>The Chinese edition. Each edition's tag is also its folder's name, under <c>notebooks/</c> and the output folders.</summary>
-    public const string Chinese = CifarHelpers.Notebook.Localization.Chinese;
+    public const string Chinese = CifarHelpers.Text.Localization.Chinese;
 
     /// <summary>Both, in the order an index lists them.</summary>
     public static readonly IReadOnlyList<string> All = [English, Chinese];

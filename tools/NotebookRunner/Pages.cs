@@ -44,7 +44,7 @@ public static partial class Pages
             // One level down: the index is the parent's; the page says its language (the CJK font is picked by it).
             html = html.Replace("<a href=\"index.html\">&larr; all notebooks</a>",
                                 edition == Editions.English ? "<a href=\"../index.html\">&larr; all notebooks</a>"
-                                                            : "<a href=\"../index.html\">&larr; 全部课程 (all notebooks)</a>")
+                                                            : "<a href=\"../index.html\">← 全部课程（all notebooks）</a>")
                        .Replace("<html lang=\"en\">", $"<html lang=\"{edition}\">");
             File.WriteAllText(page, html);
             pages.Add(page);
@@ -83,7 +83,7 @@ public static partial class Pages
                 if (File.Exists(Path.Combine(Editions.Subfolder(pagesDir, other), name)))
                 {
                     string href = $"../{other}/{name}";
-                    string text = other == Editions.English ? "English edition" : "中文版 (Chinese edition)";
+                    string text = other == Editions.English ? "English edition" : "中文版（Chinese edition）";
                     int nav = html.IndexOf("</nav>", StringComparison.Ordinal);
                     if (nav >= 0)
                         html = html.Insert(nav, $"<!--twin--> &middot; <a class=\"twin\" href=\"{href}\" hreflang=\"{other}\">{text}</a><!--/twin-->");
@@ -108,7 +108,7 @@ public static partial class Pages
             }).ToList();
             return items.Count == 0
                 ? (edition == Editions.English ? "<p>Not rendered yet: run the runner with <code>--pages</code>.</p>"
-                                               : "<p>尚未生成:运行 <code>--edition zh-CN --pages</code>。(Not rendered yet: run with <code>--edition zh-CN --pages</code>.)</p>")
+                                               : "<p>尚未生成：运行<code>--edition zh-CN --pages</code>。（Not rendered yet: run with <code>--edition zh-CN --pages</code>.）</p>")
                 : $"<ol>\n{string.Join("\n", items)}\n</ol>";
         }
         return $"""
@@ -123,7 +123,7 @@ public static partial class Pages
             with the same code; each lesson links to its twin.</p>
             <h2>English edition</h2>
             {List(Editions.English)}
-            <h2 lang="zh-CN">中文版 (Chinese edition)</h2>
+            <h2 lang="zh-CN">中文版（Chinese edition）</h2>
             <div lang="zh-CN">
             {List(Editions.Chinese)}
             </div>

@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace CifarHelpers.Data;
@@ -5,16 +6,18 @@ namespace CifarHelpers.Data;
 /// <summary>
 /// A labelled image split held as one image tensor and one label tensor. It owns both and disposes them.
 /// Items come out as torchvision's do: <c>dataset[i]</c> is <c>(image, label)</c>, with the transform applied.
+/// It is a TorchSharp <c>torch.utils.data.Dataset</c>, so TorchSharp's own <c>torch.utils.data.DataLoader</c> takes it
+/// too (pass <c>disposeDataset: false</c>, or that loader disposes the dataset with itself).
 /// </summary>
 /// <remarks>
 /// Raw images are <c>uint8 [N,3,32,32]</c>. Without a transform an item is what a PIL image is to the article:
 /// <c>uint8 [32,32,3]</c>, H×W×C (a view; no pixels are copied). Float images (after <see cref="ApplyTransform()"/>)
 /// come out as <c>[3,32,32]</c>.
 /// </remarks>
-public class ImageDataset : IDisposable
+public class ImageDataset : torch.utils.data.Dataset
 {
     /// <summary>Takes ownership of <paramref name="images"/> (<c>[N,C,H,W]</c>) and <paramref name="labels"/> (<c>int64 [N]</c>).</summary>
-    public ImageDataset(Tensor images, Tensor labels, IReadOnlyList<string> classes, ITransform? transform = null)
+    public ImageDataset(Tensor images, Tensor labels, IReadOnlyList<string> classes, IImageTransform? transform = null)
     {
         if (images.dim() != 4 || labels.dim() != 1 || images.shape[0] != labels.shape[0])
             throw new ArgumentException($"Images must be [N,C,H,W] and labels [N]; got [{string.Join(",", images.shape)}] and [{string.Join(",", labels.shape)}].");
@@ -34,10 +37,10 @@ public class ImageDataset : IDisposable
     public IReadOnlyList<string> Classes { get; }
 
     /// <summary>The transform applied to each item on access, and by <see cref="ApplyTransform()"/>.</summary>
-    public ITransform? Transform { get; }
+    public IImageTransform? Transform { get; }
 
     /// <summary>The number of images.</summary>
-    public int Count => (int)Images.shape[0];
+    public override long Count => Images.shape[0];
 
     /// <summary>True while the images are the raw bytes.</summary>
     public bool IsRaw => Images.dtype == ScalarType.Byte;
@@ -46,11 +49,11 @@ public class ImageDataset : IDisposable
     /// The image and label at <paramref name="index"/>. The caller owns the returned image tensor;
     /// disposing it never harms the dataset.
     /// </summary>
-    public (Tensor Image, long Label) this[int index]
+    public (Tensor Image, long Label) this[long index]
     {
         get
         {
-            if ((uint)index >= (uint)Count)
+            if ((ulong)index >= (ulong)Count)
                 throw new ArgumentOutOfRangeException(nameof(index), index, $"The dataset has {Count} images.");
             using var scope = NewDisposeScope();
             long label = Labels[index].item<long>();
@@ -59,6 +62,21 @@ public class ImageDataset : IDisposable
             var result = Transform is null ? image : Transform.Apply(image);
             return (result.MoveToOuterDisposeScope(), label);
         }
+    }
+
+    /// <summary>
+    /// One sample as TorchSharp's <c>DataLoader</c> wants it: <c>"data"</c>, the image with the transform applied, laid
+    /// out <c>[C,H,W]</c> as the batches of <see cref="BatchLoader"/> are (raw bytes stay bytes), and <c>"label"</c>, an
+    /// <c>int64</c> scalar. TorchSharp's loader stacks them into <c>[B,C,H,W]</c> and <c>[B]</c>.
+    /// </summary>
+    public override Dictionary<string, Tensor> GetTensor(long index)
+    {
+        if ((ulong)index >= (ulong)Count)
+            throw new ArgumentOutOfRangeException(nameof(index), index, $"The dataset has {Count} images.");
+        using var scope = NewDisposeScope();
+        var image = Transform is null ? Images[index].alias() : this[index].Image;
+        var label = Labels[index].alias();
+        return new() { ["data"] = image.MoveToOuterDisposeScope(), ["label"] = label.MoveToOuterDisposeScope() };
     }
 
     /// <summary>The images in the layout transforms take: N×H×W×C for raw bytes (a view), else as stored.</summary>
@@ -78,7 +96,7 @@ public class ImageDataset : IDisposable
     /// Applies <paramref name="transform"/> to the whole split in one vectorised operation and returns a new
     /// dataset with the transformed images and no transform.
     /// </summary>
-    public ImageDataset ApplyTransform(ITransform transform)
+    public ImageDataset ApplyTransform(IImageTransform transform)
     {
         using var input = TransformInput(Images);
         return new ImageDataset(transform.Apply(input), Labels.clone(), Classes);
@@ -119,14 +137,7 @@ public class ImageDataset : IDisposable
     }
 
     /// <summary>Disposes the image and label tensors.</summary>
-    public void Dispose()
-    {
-        Dispose(true);
-        GC.SuppressFinalize(this);
-    }
-
-    /// <summary>Disposes the tensors.</summary>
-    protected virtual void Dispose(bool disposing)
+    protected override void Dispose(bool disposing)
     {
         if (!disposing) return;
         Images.Dispose();

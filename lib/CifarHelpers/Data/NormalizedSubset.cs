@@ -11,14 +11,14 @@ namespace CifarHelpers.Data;
 public static class NormalizedSubset
 {
     /// <summary>
-    /// Gives what the steps give (<see cref="CIFAR10"/>, <see cref="ChannelStats.Of(ImageDataset)"/>,
+    /// Gives what the steps give (<see cref="Cifar10Dataset"/>, <see cref="ChannelStats.Of(ImageDataset)"/>,
     /// <see cref="ImageDataset.Subset"/>, then <c>ToTensor</c> and <c>Normalize</c> with
-    /// <see cref="ImageDataset.ApplyTransform(ITransform)"/>), bit for bit, while touching as little new memory as it
+    /// <see cref="ImageDataset.ApplyTransform(IImageTransform)"/>), bit for bit, while touching as little new memory as it
     /// can: the files stream through one small buffer, once for the labels and the statistics and once to write the
     /// kept images, as normalised floats, straight into the result. No byte copy of a split is made. Only the two
     /// returned datasets stay in memory, as <c>float [N, 3, 32, 32]</c>.
     /// </summary>
-    /// <param name="root">The data root, as for <see cref="CIFAR10"/>.</param>
+    /// <param name="root">The data root, as for <see cref="Cifar10Dataset"/>.</param>
     /// <param name="labelMap">Kept labels to new labels, for example airplane 0 → 0 and bird 2 → 1.</param>
     /// <param name="download">Download the archive when there is no data and no local archive.</param>
     /// <param name="log">Where the data store's messages go; the console when null.</param>
@@ -34,7 +34,7 @@ public static class NormalizedSubset
         var stats = new ChannelStats.Accumulator(Cifar10Format.Channels, Cifar10Format.Side * Cifar10Format.Side);
         var trainLabels = Labels(trainFiles, image => stats.Add(image));
         var statistics = stats.Result();
-        var transform = Transforms.Compose(Transforms.ToTensor(), Transforms.Normalize(statistics.Mean, statistics.Std));
+        var transform = ImageTransforms.Compose(ImageTransforms.ToTensor(), ImageTransforms.Normalize(statistics.Mean, statistics.Std));
         float[] table = Table(transform);
         var train = Keep(trainFiles, trainLabels, lookup, classes, table);
         try
@@ -51,7 +51,7 @@ public static class NormalizedSubset
 
     static IReadOnlyList<string> Prepare(string root, bool train, bool download, TextWriter? log)
     {
-        // As CIFAR10 does for each split it reads.
+        // As Cifar10Dataset does for each split it reads.
         var store = new Cifar10Store(root, null, log);
         store.Prepare(download);
         return store.Files(train);
@@ -96,7 +96,7 @@ public static class NormalizedSubset
     /// What <paramref name="transform"/> makes of each byte value in each channel, <c>[channel * 256 + value]</c>: the
     /// transform itself applied to an image holding all 256 values, so the table gives its results bit for bit.
     /// </summary>
-    static float[] Table(ITransform transform)
+    static float[] Table(IImageTransform transform)
     {
         using var scope = NewDisposeScope();
         // [1, C, 1, 256] bytes with value v at [0, c, 0, v], seen as H×W×C as ImageDataset.ApplyTransform sees a split.

@@ -13,9 +13,6 @@ namespace CifarHelpers.Models;
 /// </summary>
 public sealed class ConvNet : Module<Tensor, Tensor>
 {
-    /// <summary>A short, stable name of the architecture, kept in checkpoints.</summary>
-    public const string Architecture = "Conv2d(3,16,3,p1)-Tanh-MaxPool2d(2)-Conv2d(16,8,3,p1)-Tanh-MaxPool2d(2)-Linear(512,32)-Tanh-Linear(32,2)";
-
     readonly Conv2d conv1;
     readonly Tanh act1;
     readonly MaxPool2d pool1;

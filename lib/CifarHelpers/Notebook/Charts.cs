@@ -1,3 +1,4 @@
+using CifarHelpers.Text;
 using System.Net;
 using System.Text.RegularExpressions;
 using XPlot.Plotly;

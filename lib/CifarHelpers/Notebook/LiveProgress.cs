@@ -1,3 +1,4 @@
+using CifarHelpers.Text;
 using Microsoft.DotNet.Interactive;
 using Microsoft.DotNet.Interactive.Formatting;
 
@@ -15,19 +16,27 @@ public sealed class LiveProgress
 
     LiveProgress(object? displayed) => _displayed = displayed;
 
-    /// <summary>Starts a progress line showing <paramref name="text"/>.</summary>
-    public static LiveProgress Start(string text)
+    /// <summary>Starts a progress line showing <paramref name="text"/>, in the language in use.</summary>
+    public static LiveProgress Start(string text) => Show(Localization.Text(text));
+
+    /// <summary>Starts a progress line showing an interpolated <paramref name="text"/>, in the language in use.</summary>
+    public static LiveProgress Start(LocalizedText text) => Show(Localization.Format(text));
+
+    /// <summary>Replaces the line with <paramref name="text"/>, in the language in use.</summary>
+    public void Update(string text) => Replace(Localization.Text(text));
+
+    /// <summary>Replaces the line with an interpolated <paramref name="text"/>, in the language in use.</summary>
+    public void Update(LocalizedText text) => Replace(Localization.Format(text));
+
+    static LiveProgress Show(string text)
     {
-        text = Localization.Text(text);
         var displayed = Interactive.InNotebook ? Interactive.Display(text) : null;
         if (displayed is null) Console.WriteLine(text);
         return new LiveProgress(displayed);
     }
 
-    /// <summary>Replaces the line with <paramref name="text"/>.</summary>
-    public void Update(string text)
+    void Replace(string text)
     {
-        text = Localization.Text(text);
         if (_displayed is not null) Interactive.Update(_displayed, text);
         else Console.WriteLine(text);
     }

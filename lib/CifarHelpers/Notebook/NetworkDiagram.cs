@@ -1,3 +1,4 @@
+using CifarHelpers.Text;
 using System.Globalization;
 using System.Net;
 using System.Text;

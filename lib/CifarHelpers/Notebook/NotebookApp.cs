@@ -1,5 +1,5 @@
+using CifarHelpers.Text;
 using System.Collections;
-using System.Diagnostics;
 using Microsoft.Data.Analysis;
 using XPlot.Plotly;
 
@@ -8,7 +8,9 @@ namespace CifarHelpers.Notebook;
 /// <summary>
 /// What a notebook kernel gives its cells, for a notebook run as a file-based app (tools/NotebookToApp writes
 /// these apps): the notebook's folder as the current folder, and <see cref="display"/>, which prints text and
-/// tables and writes pictures and charts into <c>artifacts/apps/NN-name/</c>, one announcing line each.
+/// tables (<see cref="TextTable"/>) and writes pictures and charts into <c>artifacts/apps/en/NN-name/</c> (or
+/// <c>zh-CN/</c>), one announcing line each. It installs nothing: charts use the pinned plotly.js that
+/// <c>tools/setup.sh</c> put in <c>tools/pages/node_modules</c>, or else load it from its CDN.
 /// </summary>
 public static class NotebookApp
 {
@@ -25,6 +27,7 @@ public static class NotebookApp
         string file = AppContext.GetData("EntryPointFilePath") as string
             ?? throw new InvalidOperationException("NotebookApp.Start is for a file-based app: run it with `dotnet run notebooks/NN-name.cs`.");
         string dir = Path.GetDirectoryName(file)!;
+        Tutorial.UseInvariantCulture();
         _startDir = Directory.GetCurrentDirectory();
         Directory.SetCurrentDirectory(dir);
 
@@ -53,7 +56,11 @@ public static class NotebookApp
         switch (value)
         {
             case Html { Png: { } png } html:
-                string image = Write($"picture-{++_pictures:00}.png", path => File.WriteAllBytes(path, png));
+                string name = $"picture-{++_pictures:00}";
+                string image = Write(name + ".png", path => File.WriteAllBytes(path, png));
+                // The captions live in the markup: a page beside the PNG shows the same pictures with them.
+                if (html.Content.Contains("<figcaption", StringComparison.Ordinal))
+                    Write(name + ".html", path => File.WriteAllText(path, Page(html.Content, null)));
                 Console.WriteLine($"{Localization.Text("Picture")}: {image}" + (html.Text is { } caption ? $" ({caption})" : ""));
                 break;
             case Html html:
@@ -65,7 +72,7 @@ public static class NotebookApp
                 Console.WriteLine($"{Localization.Text("Chart")}: {page}");
                 break;
             case DataFrame frame:
-                Console.WriteLine(Text(frame));
+                Console.WriteLine(TextTable.Render(frame));
                 break;
             case null:
                 Console.WriteLine("<null>");
@@ -81,29 +88,6 @@ public static class NotebookApp
                 break;
         }
     }
-
-    /// <summary>
-    /// A DataFrame as a text table: a header, then one line per row, text columns aligned left and numbers right.
-    /// Chinese characters count as two columns, as a terminal draws them, so the Chinese edition's headers line up.
-    /// </summary>
-    public static string Text(DataFrame frame)
-    {
-        var header = frame.Columns.Select(c => c.Name).ToList();
-        var rows = Enumerable.Range(0, (int)frame.Rows.Count)
-            .Select(r => frame.Columns.Select(c => Convert.ToString(c[r], System.Globalization.CultureInfo.CurrentCulture) ?? "").ToList())
-            .ToList();
-        var widths = header.Select((h, i) => rows.Select(r => Width(r[i])).Append(Width(h)).Max()).ToList();
-        var text = frame.Columns.Select(c => c is StringDataFrameColumn).ToList();
-        string Pad(string cell, int i) => new(' ', widths[i] - Width(cell));
-        string Line(IReadOnlyList<string> cells) =>
-            string.Join("  ", cells.Select((cell, i) => text[i] ? cell + Pad(cell, i) : Pad(cell, i) + cell)).TrimEnd();
-        return string.Join(Environment.NewLine, rows.Select(Line).Prepend(Line(header)));
-    }
-
-    /// <summary>How many terminal columns <paramref name="text"/> takes: East Asian wide characters take two.</summary>
-    internal static int Width(string text) => text.Sum(c => c is (>= '\u1100' and <= '\u115F') or (>= '\u2E80' and <= '\uA4CF')
-        or (>= '\uAC00' and <= '\uD7A3') or (>= '\uF900' and <= '\uFAFF') or (>= '\uFE30' and <= '\uFE4F')
-        or (>= '\uFF00' and <= '\uFF60') or (>= '\uFFE0' and <= '\uFFE6') ? 2 : 1);
 
     // Writes through a temporary file, then renames, and returns the path as seen from where the app was started.
     static string Write(string name, Action<string> write)
@@ -121,8 +105,8 @@ public static class NotebookApp
         (plotlySrc is null ? "" : $"<script src=\"{plotlySrc}\" data-plotly-src></script>") +
         $"</head>\n<body>\n{body}\n</body></html>\n";
 
-    // plotly.js from tools/pages (npm's pinned plotly.js-dist-min, installed with npm ci when missing), copied beside
-    // the charts so the pages draw with no network. Without it the page loads Charts.PlotlySrc.
+    // plotly.js from tools/pages (npm's pinned plotly.js-dist-min, which tools/setup.sh installs), copied beside the
+    // charts so the pages draw with no network. Without it the page loads Charts.PlotlySrc.
     static string? CopyPlotly()
     {
         if (_plotly is not null) return _plotly;
@@ -132,7 +116,6 @@ public static class NotebookApp
         {
             string tools = Path.Combine(root, "tools", "pages");
             string source = Path.Combine(tools, "node_modules", "plotly.js-dist-min", "plotly.min.js");
-            if (!File.Exists(source) && File.Exists(Path.Combine(tools, "package-lock.json"))) NpmCi(tools);
             if (File.Exists(source))
             {
                 Directory.CreateDirectory(OutputDir);
@@ -141,27 +124,8 @@ public static class NotebookApp
                 return _plotly = "plotly.min.js";
             }
         }
-        Console.WriteLine($"plotly.js is not in tools/pages/node_modules (run `npm ci` in tools/pages): the charts load {Charts.PlotlySrc}.");
+        Console.WriteLine($"plotly.js is not in tools/pages/node_modules (run `bash tools/setup.sh`): the charts load {Charts.PlotlySrc}.");
         return _plotly = Charts.PlotlySrc;
-    }
-
-    static void NpmCi(string folder)
-    {
-        try
-        {
-            using var npm = Process.Start(new ProcessStartInfo("npm", ["ci", "--ignore-scripts", "--no-audit", "--no-fund"])
-            {
-                WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true,
-            })!;
-            var stderr = npm.StandardError.ReadToEndAsync();
-            npm.StandardOutput.ReadToEnd();
-            npm.WaitForExit();
-            if (npm.ExitCode != 0) Console.WriteLine($"npm ci in {folder} failed ({npm.ExitCode}): {stderr.Result.Trim()}");
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            Console.WriteLine($"npm is not installed ({e.Message}).");
-        }
     }
 
     static string? FindRoot(string start)

@@ -1,3 +1,4 @@
+using CifarHelpers.Text;
 using CifarHelpers.Data;
 using CifarHelpers.Training;
 using Microsoft.Data.Analysis;
@@ -17,10 +18,10 @@ public static class Tables
             new Int64DataFrameColumn(Localization.Text("images"), counts));
     }
 
-    /// <summary>One row per epoch: the last batch's loss, the mean loss and the time.</summary>
+    /// <summary>One row per epoch (every <paramref name="every"/>th, from epoch 0 as the article counts): the last batch's loss, the mean loss and the time.</summary>
     public static DataFrame History(TrainingHistory history, int every = 1)
     {
-        var rows = history.Epochs.Where(e => e.Epoch % every == 0 || e.Epoch == 1).ToList();
+        var rows = history.Epochs.Where(e => e.Epoch % every == 0).ToList();
         return new DataFrame(
             new Int32DataFrameColumn(Localization.Text("epoch"), rows.Select(e => e.Epoch)),
             new DoubleDataFrameColumn(Localization.Text("loss"), rows.Select(e => Math.Round(e.Loss, 6))),

@@ -1,3 +1,5 @@
+using CifarHelpers.Text;
+using System.Globalization;
 using CifarHelpers.Runtime;
 using Microsoft.DotNet.Interactive.Formatting;
 using XPlot.Plotly;
@@ -5,7 +7,7 @@ using static TorchSharp.torch;
 
 namespace CifarHelpers.Notebook;
 
-/// <summary>The one set-up call at the top of every notebook.</summary>
+/// <summary>The one set-up call at the top of every notebook, and the notebook's <c>--epochs</c> switch in its app.</summary>
 public static class Tutorial
 {
     /// <summary>True when this process is a .NET Interactive kernel (a notebook).</summary>
@@ -13,27 +15,46 @@ public static class Tutorial
         AppDomain.CurrentDomain.GetAssemblies().Any(a => a.GetName().Name == "Microsoft.DotNet.Interactive");
 
     /// <summary>
-    /// Loads TorchSharp, registers the display formatters (HTML, charts), seeds torch's generator and picks
-    /// the device: CUDA when TorchSharp finds one, else the CPU. Prints one line saying what it did.
+    /// Prepares a notebook (or a file-based app) in one call, each step done by the type that owns it: the figures it
+    /// prints become culture-invariant (<see cref="UseInvariantCulture"/>), the language is fixed
+    /// (<see cref="Localization"/>), TorchSharp is loaded (<see cref="TorchRuntime"/>), the display formatters are
+    /// registered in a kernel, and torch's generator is seeded. It prints one short line for the reader, for example
+    /// <c>CPU, seed 42, 2 threads.</c>; <see cref="Diagnostics"/> tells how the runtime was loaded.
     /// </summary>
     /// <param name="seed">The seed for torch's global generator (model weights).</param>
     /// <param name="language">
-    /// The language of the charts' and tables' words and of the progress line: <c>en</c> or <c>zh-CN</c>. Without it,
-    /// <c>TUTORIAL_LANG</c>, else <c>zh-CN</c> when the notebook runs from a folder named <c>zh-CN</c>, else English
-    /// (see <see cref="Localization.Language"/>).
+    /// <c>en</c> or <c>zh-CN</c>, the language of the charts, the library's tables and progress lines; without it,
+    /// <c>TUTORIAL_LANG</c>, else the edition's folder (see <see cref="Localization.Language"/>).
     /// </param>
-    public static Device Setup(long seed = 42, string? language = null)
+    public static void Setup(long seed = 42, string? language = null)
     {
-        if (language is not null) Localization.Language = language;
-        string runtime = TorchRuntime.Initialize();
+        UseInvariantCulture();
+        if (language is not null) Localization.Use(language);
+        TorchRuntime.Initialize();
         if (InKernel) RegisterFormatters();
         manual_seed(seed);
-        var device = cuda.is_available() ? CUDA : CPU;
-        string deviceName = device.type.ToString().ToLowerInvariant();
-        Console.WriteLine(Localization.IsChinese
-            ? $"设备 {deviceName},随机种子 {seed},{get_num_threads()} 个线程。{runtime}; {MemorySettings.Summary}."
-            : $"Device {deviceName}, seed {seed}, {get_num_threads()} threads. {runtime}; {MemorySettings.Summary}.");
-        return device;
+        // The lessons run on the CPU: TorchSharp-cpu has no CUDA, and every tensor the library makes is a CPU tensor.
+        Console.WriteLine(Localization.Format($"CPU, seed {seed}, {get_num_threads()} threads."));
+    }
+
+    /// <summary>
+    /// How the runtime was loaded, for a reader who wants to know or a bug report: the libtorch work-around on this
+    /// system, where the native files came from, the allocator and huge-page settings, and the language.
+    /// </summary>
+    public static string Diagnostics() =>
+        $"{TorchRuntime.Initialize()}; {MemorySettings.Summary}; language {Localization.Language}; culture '{CultureInfo.CurrentCulture.Name}' (invariant).";
+
+    /// <summary>
+    /// Makes the invariant culture this process's culture, for this thread and every thread started later, so every
+    /// figure prints the same (<c>0.8175</c>, never <c>0,8175</c>) whatever <c>LANG</c>, <c>LC_ALL</c> or the system's
+    /// culture is. <see cref="Setup"/> calls it; it is the one place the library decides this.
+    /// </summary>
+    public static void UseInvariantCulture()
+    {
+        CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+        CultureInfo.DefaultThreadCurrentUICulture = CultureInfo.InvariantCulture;
+        CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+        CultureInfo.CurrentUICulture = CultureInfo.InvariantCulture;
     }
 
     /// <summary>

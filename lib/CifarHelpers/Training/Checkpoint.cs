@@ -6,15 +6,43 @@ using static TorchSharp.torch;
 
 namespace CifarHelpers.Training;
 
-/// <summary>What a checkpoint says about the model it holds.</summary>
-/// <param name="Architecture">The model's architecture, for example <see cref="Models.FullyConnected.Architecture"/>.</param>
+/// <summary>What a checkpoint says about the model it holds and what trained it.</summary>
+/// <param name="Architecture">The model's parameters by name and shape (<see cref="Models.ModelSummary.Signature"/>).</param>
 /// <param name="Epochs">Epochs trained.</param>
 /// <param name="Seed">The seed of the run.</param>
 /// <param name="ValidationAccuracy">The validation accuracy at save time, if measured.</param>
 /// <param name="LibraryVersion">The CifarHelpers version that wrote it.</param>
 /// <param name="SavedUtc">When it was written.</param>
 public sealed record CheckpointInfo(string Architecture, int Epochs, long Seed, double? ValidationAccuracy,
-                                    string LibraryVersion, DateTime SavedUtc);
+                                    string LibraryVersion, DateTime SavedUtc)
+{
+    /// <summary>How many training images it saw per epoch; null when not recorded.</summary>
+    public long? TrainImages { get; init; }
+
+    /// <summary>The class names, by label; null when not recorded.</summary>
+    public IReadOnlyList<string>? Classes { get; init; }
+
+    /// <summary>
+    /// The per-channel mean the training images were normalised with: a picture to classify must be normalised the
+    /// same way, so this is all inference needs of the data. Null when not recorded.
+    /// </summary>
+    public IReadOnlyList<double>? Mean { get; init; }
+
+    /// <summary>The per-channel std the training images were normalised with; null when not recorded.</summary>
+    public IReadOnlyList<double>? Std { get; init; }
+
+    /// <summary>
+    /// The metadata of <paramref name="model"/> trained for <paramref name="epochs"/> epochs from
+    /// <paramref name="seed"/> on <paramref name="train"/>, normalised with <paramref name="stats"/>, written now by
+    /// this library.
+    /// </summary>
+    public static CheckpointInfo For(nn.Module model, int epochs, long seed, Data.ImageDataset train, Data.ChannelStats stats,
+                                     double? validationAccuracy = null) =>
+        new(Models.ModelSummary.Signature(model), epochs, seed, validationAccuracy, Checkpoint.LibraryVersion, DateTime.UtcNow)
+        {
+            TrainImages = train.Count, Classes = [.. train.Classes], Mean = [.. stats.Mean], Std = [.. stats.Std],
+        };
+}
 
 /// <summary>
 /// Saves and loads a model's weights (TorchSharp's format) with a JSON file of metadata beside them.
@@ -75,13 +103,17 @@ public static class Checkpoint
         }
     }
 
-    /// <summary>Loads the weights into <paramref name="model"/> after checking the architecture.</summary>
+    /// <summary>
+    /// Loads the weights into <paramref name="model"/> after checking that they fit it: the checkpoint's recorded
+    /// architecture must be the model's own <see cref="Models.ModelSummary.Signature"/>.
+    /// </summary>
     /// <exception cref="CheckpointException">Missing, foreign, truncated, or of another architecture.</exception>
-    public static CheckpointInfo Load(nn.Module model, string path, string architecture)
+    public static CheckpointInfo Load(nn.Module model, string path)
     {
         var info = TryReadInfo(path) ?? throw new CheckpointException($"There is no checkpoint at {path}.bin / .json.");
+        string architecture = Models.ModelSummary.Signature(model);
         if (info.Architecture != architecture)
-            throw new CheckpointException($"{path} holds a {info.Architecture} model, not {architecture}.");
+            throw new CheckpointException($"{path} holds a model with the parameters {info.Architecture}, not {architecture}.");
         string? expected;
         try
         {

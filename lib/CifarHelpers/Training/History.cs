@@ -1,7 +1,7 @@
 namespace CifarHelpers.Training;
 
 /// <summary>What one epoch of training gave.</summary>
-/// <param name="Epoch">The epoch, from 1.</param>
+/// <param name="Epoch">The epoch, counted from 0 as the article's <c>for epoch in range(n_epochs)</c> and its <c>Epoch: 0</c> line.</param>
 /// <param name="Loss">The loss of the epoch's last batch, as the article prints it.</param>
 /// <param name="MeanLoss">The mean loss over the epoch's batches.</param>
 /// <param name="Elapsed">The epoch's wall time.</param>

@@ -39,7 +39,7 @@ public sealed class Trainer
     Trainer(nn.Module<Tensor, Tensor> model, Func<Tensor, Tensor, Tensor> step) => (_model, _step) = (model, step);
 
     /// <summary>
-    /// Whether <see cref="Fit"/> flattens each batch to <c>[B, 3072]</c> (true, the default, for the article's
+    /// Whether <c>Fit</c> flattens each batch to <c>[B, 3072]</c> (true, the default, for the article's
     /// fully connected net) or hands the model the images as they come, <c>[B, 3, 32, 32]</c> (false, for a
     /// convolutional net).
     /// </summary>
@@ -60,21 +60,23 @@ public sealed class Trainer
         new(model, new FusedSgdStep(model, learningRate).Step);
 
     /// <summary>
-    /// Trains for <paramref name="epochs"/> epochs over <paramref name="loader"/>. Images are flattened to
-    /// <c>[B, 3072]</c> as the article's <c>imgs.view(imgs.shape[0], -1)</c>, unless <see cref="FlattenImages"/>
-    /// is false. Deterministic when the model's
-    /// initial weights and the loader's shuffling are seeded.
+    /// Trains for <paramref name="epochs"/> epochs over <paramref name="loader"/>, any sequence of <c>(images,
+    /// labels)</c> batches that can be enumerated once per epoch: our <see cref="BatchLoader"/>, or TorchSharp's own
+    /// loader through the overload that takes its dictionaries. Images are flattened to <c>[B, 3072]</c> as the
+    /// article's <c>imgs.view(imgs.shape[0], -1)</c>, unless <see cref="FlattenImages"/> is false. Deterministic when the
+    /// model's initial weights and the loader's shuffling are seeded. Each batch is disposed after its step.
     /// </summary>
     /// <param name="loader">The training batches.</param>
     /// <param name="epochs">How many passes over the data.</param>
     /// <param name="onEpoch">Called after each epoch, for progress.</param>
     /// <param name="history">Where epochs are added; a new history when null.</param>
     /// <exception cref="TrainingDivergedException">A batch's loss is NaN or infinite.</exception>
-    public TrainingHistory Fit(DataLoader loader, int epochs, Action<EpochResult>? onEpoch = null, TrainingHistory? history = null)
+    public TrainingHistory Fit(IEnumerable<(Tensor Images, Tensor Labels)> loader, int epochs, Action<EpochResult>? onEpoch = null,
+                               TrainingHistory? history = null)
     {
         history ??= new TrainingHistory();
         _model.train();
-        int first = history.Epochs.Count + 1;
+        int first = history.Epochs.Count;
         for (int epoch = first; epoch < first + epochs; epoch++)
         {
             var clock = Stopwatch.StartNew();
@@ -97,6 +99,15 @@ public sealed class Trainer
         return history;
     }
 
+    /// <summary>
+    /// Trains over TorchSharp's own <c>torch.utils.data.DataLoader</c>, whose batches are dictionaries: the images
+    /// under <paramref name="imagesKey"/> and the labels under <paramref name="labelsKey"/> (TorchVision's and our
+    /// datasets' keys, <c>"data"</c> and <c>"label"</c>, by default). Otherwise as the overload above.
+    /// </summary>
+    public TrainingHistory Fit(IEnumerable<Dictionary<string, Tensor>> loader, int epochs, Action<EpochResult>? onEpoch = null,
+                               TrainingHistory? history = null, string imagesKey = "data", string labelsKey = "label") =>
+        Fit(Batches.FromDictionaries(loader, imagesKey, labelsKey), epochs, onEpoch, history);
+
     static Func<Tensor, Tensor, Tensor> AutogradStep(nn.Module<Tensor, Tensor> model, optim.Optimizer optimizer,
                                                      nn.Module<Tensor, Tensor, Tensor> lossFn)
     {
@@ -115,7 +126,7 @@ public sealed class Trainer
 public sealed class TrainingDivergedException(int epoch, int batch, double loss)
     : Exception($"Training diverged: the loss is {loss} at epoch {epoch}, batch {batch}. Lower the learning rate and train again.")
 {
-    /// <summary>The epoch, from 1.</summary>
+    /// <summary>The epoch, from 0 as the article counts them.</summary>
     public int Epoch { get; } = epoch;
 
     /// <summary>The batch within the epoch, from 1.</summary>

@@ -14,7 +14,7 @@ namespace CifarHelpers.Data;
 /// transform gets it applied per batch. The caller owns every batch (dispose it, or run the epoch in a
 /// dispose scope); disposing a batch never touches the dataset. The loader never disposes the dataset.
 /// </remarks>
-public sealed class DataLoader : IEnumerable<(Tensor Images, Tensor Labels)>, IDisposable
+public sealed class BatchLoader : IEnumerable<(Tensor Images, Tensor Labels)>, IDisposable
 {
     readonly ImageDataset _dataset;
     readonly Generator? _generator;
@@ -31,7 +31,7 @@ public sealed class DataLoader : IEnumerable<(Tensor Images, Tensor Labels)>, ID
     /// the same shape and values, but convolutions and pooling run faster on the CPU. For convolutional nets:
     /// such a batch is not contiguous, so use <c>reshape</c> or <c>flatten</c> on it, not <c>view</c>.
     /// </param>
-    public DataLoader(ImageDataset dataset, int batchSize, bool shuffle = false, long seed = 0, bool dropLast = false, Device? device = null,
+    public BatchLoader(ImageDataset dataset, int batchSize, bool shuffle = false, long seed = 0, bool dropLast = false, Device? device = null,
                       bool channelsLast = false)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
@@ -60,7 +60,7 @@ public sealed class DataLoader : IEnumerable<(Tensor Images, Tensor Labels)>, ID
     public bool ChannelsLast { get; }
 
     /// <summary>Batches per epoch.</summary>
-    public int Count => DropLast ? _dataset.Count / BatchSize : (_dataset.Count + BatchSize - 1) / BatchSize;
+    public int Count => (int)(DropLast ? _dataset.Count / BatchSize : (_dataset.Count + BatchSize - 1) / BatchSize);
 
     /// <summary>Yields the batches of one epoch.</summary>
     public IEnumerator<(Tensor Images, Tensor Labels)> GetEnumerator()

@@ -7,26 +7,26 @@ namespace CifarHelpers.Data;
 /// one image and on a batch in one call, so a whole split is transformed in one vectorised operation.
 /// A transform never changes its input in place.
 /// </summary>
-public interface ITransform
+public interface IImageTransform
 {
     /// <summary>Returns the transformed image (or batch) as a new tensor.</summary>
     Tensor Apply(Tensor input);
 }
 
 /// <summary>The transforms of the article, named as in <c>torchvision.transforms</c>.</summary>
-public static class Transforms
+public static class ImageTransforms
 {
     /// <summary>Bytes laid out H×W×C (or N×H×W×C) become floats C×H×W (or N×C×H×W) in [0, 1].</summary>
-    public static ITransform ToTensor() => new ToTensorTransform();
+    public static IImageTransform ToTensor() => new ToTensorTransform();
 
     /// <summary>Subtracts a per-channel mean and divides by a per-channel std, on <c>[C,H,W]</c> or <c>[N,C,H,W]</c>.</summary>
-    public static ITransform Normalize(IReadOnlyList<double> mean, IReadOnlyList<double> std) => new NormalizeTransform(mean, std);
+    public static IImageTransform Normalize(IReadOnlyList<double> mean, IReadOnlyList<double> std) => new NormalizeTransform(mean, std);
 
     /// <summary>Chains transforms, first to last.</summary>
-    public static ITransform Compose(params ITransform[] steps) => new ComposeTransform(steps);
+    public static IImageTransform Compose(params IImageTransform[] steps) => new ComposeTransform(steps);
 }
 
-sealed class ToTensorTransform : ITransform
+sealed class ToTensorTransform : IImageTransform
 {
     public Tensor Apply(Tensor input)
     {
@@ -41,7 +41,7 @@ sealed class ToTensorTransform : ITransform
     public override string ToString() => "ToTensor()";
 }
 
-sealed class NormalizeTransform : ITransform
+sealed class NormalizeTransform : IImageTransform
 {
     readonly double[] _mean, _std;
 
@@ -82,7 +82,7 @@ sealed class NormalizeTransform : ITransform
         $"Normalize(mean=({string.Join(", ", _mean.Select(m => m.ToString("0.0000", System.Globalization.CultureInfo.InvariantCulture)))}), std=({string.Join(", ", _std.Select(s => s.ToString("0.0000", System.Globalization.CultureInfo.InvariantCulture)))}))";
 }
 
-sealed class ComposeTransform(ITransform[] steps) : ITransform
+sealed class ComposeTransform(IImageTransform[] steps) : IImageTransform
 {
     public Tensor Apply(Tensor input)
     {

@@ -7,7 +7,7 @@ namespace CifarHelpers.Data;
 /// <c>&lt;root&gt;/cifar-10-batches-bin</c>, verified by MD5, downloaded or taken from a local archive when
 /// missing. The split is read in bulk into one tensor.
 /// </summary>
-public sealed class CIFAR10 : ImageDataset
+public sealed class Cifar10Dataset : ImageDataset
 {
     /// <summary>Prepares (if needed) and reads one split.</summary>
     /// <param name="root">The data root; the article's <c>./data/CIFAR-10/</c> by default.</param>
@@ -17,13 +17,13 @@ public sealed class CIFAR10 : ImageDataset
     /// <param name="archive">A local <c>cifar-10-binary.tar.gz</c> to use; <c>CIFAR10_ARCHIVE</c> when null.</param>
     /// <param name="log">Where messages go; the console when null.</param>
     /// <param name="spec">The files and checksums; the official ones when null.</param>
-    public CIFAR10(string root = Cifar10Format.DefaultRoot, bool train = true, bool download = false,
-                   ITransform? transform = null, string? archive = null, TextWriter? log = null, DataSpec? spec = null)
+    public Cifar10Dataset(string root = Cifar10Format.DefaultRoot, bool train = true, bool download = false,
+                   IImageTransform? transform = null, string? archive = null, TextWriter? log = null, DataSpec? spec = null)
         : this(Load(root, train, download, archive, log, spec), transform, root, train)
     {
     }
 
-    CIFAR10((Tensor Images, Tensor Labels) data, ITransform? transform, string root, bool train)
+    Cifar10Dataset((Tensor Images, Tensor Labels) data, IImageTransform? transform, string root, bool train)
         : base(data.Images, data.Labels, Cifar10Format.Classes, transform)
     {
         Root = root;
