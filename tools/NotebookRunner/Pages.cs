@@ -126,8 +126,8 @@ public static partial class Pages
         {
             File.Copy(picture, Path.Combine(pagesDir, Picture), overwrite: true);
             figure = $"""
-                <figure><img src="{Picture}" width="640" alt="Lesson 08: the article's training printout beside ours, and the loss curve">
-                <figcaption>Lesson 08: the article's ten loss lines beside ours, and the loss curve. 第 08 课:原文的十行损失与我们的并排,以及损失曲线。</figcaption></figure>
+                <figure><img src="{Picture}" width="480" alt="Lesson 08: the article's training printout beside ours, and the loss curve">
+                <figcaption>Lesson 08: the article's ten loss lines beside ours, and the loss curve. 第 08 课：原文的十行损失与我们的并排，以及损失曲线。</figcaption></figure>
                 """;
         }
         return $"""
@@ -145,8 +145,8 @@ public static partial class Pages
             Viehmann). Each lesson names the article's sections it covers and prints the article's figures beside ours.
             These pages are the notebooks as executed headless; read them in order. Two editions, English and Chinese, with
             the same code; each lesson links to its twin.</p>
-            <p lang="zh-CN">本教程用 C# 和 TorchSharp 复现文章《{ArticleTitle}》(基于《Deep Learning with PyTorch》第 7 章):
-            训练一个全连接网络,区分 CIFAR-10 中的鸟和飞机。每课注明对应原文的章节,并把原文的输出与我们的输出并排列出。</p>
+            <p lang="zh-CN">本教程用 C# 和 TorchSharp 复现文章《pytorch深度学习实战：全连接神经网络图像识别》（基于《Deep Learning with
+            PyTorch》第 7 章）：训练一个全连接网络，区分 CIFAR-10 中的鸟和飞机。每课注明对应原文的章节，并把原文的输出与我们的输出并排列出。</p>
             {figure}
             <h2>English edition</h2>
             {List(Editions.English)}
