@@ -11,7 +11,7 @@ using static TorchSharp.torch;
 
 // The benchmark: the library's data path, training epoch and evaluation against the straightforward ways,
 // measured side by side in one run, plus the memory of a full 100-epoch training run (in a child process).
-// Usage: dotnet run -c Release --project bench [-- --runs N] [--skip-memory] [--skip-python] [--data-only] [--phases]; --help.
+// Usage: dotnet run -c Release --project bench [-- --runs N] [--skip-memory] [--skip-python] [--data-only] [--phases] [--markdown]; --help.
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 var runsOption = new Option<int>("--runs")
@@ -31,6 +31,7 @@ var skipMemoryOption = new Option<bool>("--skip-memory") { Description = "Leave 
 var dataOnlyOption = new Option<bool>("--data-only") { Description = "Measure the data path alone: its first run in this process, its median, the peak RSS." };
 var skipPythonOption = new Option<bool>("--skip-python") { Description = "Leave out the article's own data code in Python (bench/article_data.py, about 40 s)." };
 var phasesOption = new Option<bool>("--phases") { Description = "Time each step of the data path, with its page faults and CPU time." };
+var markdownOption = new Option<bool>("--markdown") { Description = "Print the figures as a Markdown table (for bench/README.md), with the date and the machine, instead of the plain table." };
 // The benchmark's own child processes: the baseline epoch (TorchSharp without the library's settings) and the memory run.
 var baselineChildOption = new Option<bool>("--baseline-child") { Hidden = true };
 var memoryChildOption = new Option<bool>("--memory-child") { Hidden = true };
@@ -39,7 +40,7 @@ var command = new RootCommand(
     "run, and prints one 'name: value' line per figure on standard output; progress goes to standard error. Exit " +
     "codes: 0 done; 1 a known failure such as no data (one line says what to do); 2 a bad option.")
 {
-    runsOption, skipMemoryOption, skipPythonOption, dataOnlyOption, phasesOption, baselineChildOption, memoryChildOption,
+    runsOption, skipMemoryOption, skipPythonOption, dataOnlyOption, phasesOption, markdownOption, baselineChildOption, memoryChildOption,
 };
 var parsed = command.Parse(args);
 if (parsed.Errors.Count > 0)
@@ -57,6 +58,7 @@ if (parsed.GetValue(baselineChildOption))
 }
 int runs = parsed.GetValue(runsOption);
 bool skipMemory = parsed.GetValue(skipMemoryOption), dataOnly = parsed.GetValue(dataOnlyOption), phases = parsed.GetValue(phasesOption);
+bool markdown = parsed.GetValue(markdownOption);
 
 long startupFaults = Faults.Minor();
 Console.WriteLine(TorchRuntime.Initialize());
@@ -97,6 +99,18 @@ if (dataOnly)
     Console.WriteLine(FormattableString.Invariant($"data_s: {dataS:0.####}"));
     Console.WriteLine(FormattableString.Invariant($"data_faults: {dataRuns.MedianFaults}"));
     Console.WriteLine(FormattableString.Invariant($"data_peak_rss_mb: {Rss.Mb("VmHWM"):0.#}"));
+    if (markdown)
+    {
+        Console.WriteLine();
+        MarkdownTable.Write(Console.Out, runs,
+        [
+            ("data_first_s", dataRuns.FirstS, "s", "data: library bulk path, first run in this process"),
+            ("data_first_faults", dataRuns.FirstFaults, "faults", "data: minor page faults of the first run"),
+            ("data_s", dataS, "s", "data: library bulk path"),
+            ("data_faults", dataRuns.MedianFaults, "faults", "data: minor page faults per run"),
+            ("data_peak_rss_mb", Rss.Mb("VmHWM"), "MB", "data: peak RSS of this process"),
+        ], []);
+    }
     return 0;
 }
 progress.Phase($"data path, TorchVision baseline: {Math.Min(runs, 3) + 1} runs of several seconds");
@@ -178,15 +192,23 @@ if (!skipMemory)
 
 progress.Phase("done");
 progress.Dispose();
-Console.WriteLine($"{"figure",-18} {"value",12}  what");
-foreach (var (name, value, unit, what) in figures)
-    Console.WriteLine($"{name,-18} {value,12:F3}  {unit,-8} {what}");
-Console.WriteLine();
-Console.WriteLine($"data speed-up   {dataBaselineS / dataS,8:F1}x over the baseline");
+var ratios = new List<(string Name, string Text)>
+{
+    ("data speed-up", $"{dataBaselineS / dataS:F1}x over the baseline"),
+};
 if (dataPython is { } py)
-    Console.WriteLine($"data speed-up   {py.MedianS / dataS,8:F1}x over the article's Python code ({py.FirstS / dataRuns.FirstS:F1}x, first run against first run)");
-Console.WriteLine($"epoch speed-up  {epochBaselineS / epochS,8:F2}x over the baseline ({epochBaselineS / epochAutogradS:F2}x with autograd)");
-Console.WriteLine($"epoch vs floor  {epochS / (Epochs.FlopsPerEpoch(data.Train.Count) / (peak * 1e9)),8:F2}x the time the torch.mm peak allows");
+    ratios.Add(("data speed-up", $"{py.MedianS / dataS:F1}x over the article's Python code ({py.FirstS / dataRuns.FirstS:F1}x, first run against first run)"));
+ratios.Add(("epoch speed-up", $"{epochBaselineS / epochS:F2}x over the baseline ({epochBaselineS / epochAutogradS:F2}x with autograd)"));
+ratios.Add(("epoch vs floor", $"{epochS / (Epochs.FlopsPerEpoch(data.Train.Count) / (peak * 1e9)):F2}x the time the torch.mm peak allows"));
+if (markdown) MarkdownTable.Write(Console.Out, runs, figures, ratios);
+else
+{
+    Console.WriteLine($"{"figure",-18} {"value",12}  what");
+    foreach (var (name, value, unit, what) in figures)
+        Console.WriteLine($"{name,-18} {value,12:F3}  {unit,-8} {what}");
+    Console.WriteLine();
+    foreach (var (name, text) in ratios) Console.WriteLine($"{name,-15} {text}");
+}
 Console.WriteLine();
 foreach (var (name, value, _, _) in figures)
     Console.WriteLine($"{name}: {value.ToString("0.####", CultureInfo.InvariantCulture)}");

@@ -6,9 +6,11 @@
 #   3. the helper library, Release, into artifacts/notebook-lib/ where the notebooks #r it;
 #   4. the ".NET (C#)" Jupyter kernel (name .net-csharp, as the notebooks' metadata says) for this user: the pinned
 #      dotnet-interactive from the NuGet cache, listening on 127.0.0.1 only, the same kernelspec the runner writes
-#      for itself (tools/NotebookRunner/JupyterKernel.cs).
+#      for itself (tools/NotebookRunner/JupyterKernel.cs);
+#   5. the pinned plotly.js the HTML pages carry (tools/pages/package-lock.json, `npm ci`; npm comes from step 1).
 # Run by hand on a fresh Debian or Ubuntu machine (`bash tools/setup.sh`), by the dev container after it is
-# created, and by .ci/run. Needs the .NET 10 SDK; as a user other than root it uses sudo for apt-get.
+# created, and by the README's test command (tools/test.sh, which .ci/run runs). Needs the .NET 10 SDK; as a user
+# other than root it uses sudo for apt-get.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
@@ -18,6 +20,8 @@ fail() { echo "setup: $*" >&2; exit 1; }
 
 # 1. System packages.
 packages=(jupyter-nbconvert jupyter-client python3-ipykernel chromium fonts-noto-cjk)
+# npm fetches the pinned plotly.js (step 5); Debian's package only where no npm is on PATH (nvm, NodeSource...).
+command -v npm >/dev/null || packages+=(npm)
 if command -v dpkg-query >/dev/null && command -v apt-get >/dev/null; then
   missing=()
   for p in "${packages[@]}"; do
@@ -90,4 +94,16 @@ fi
 registered=$(jupyter kernelspec list 2>/dev/null | awk '$1 == ".net-csharp" { print $2 }')
 [ -n "$registered" ] || fail "jupyter does not list the kernel .net-csharp after installing it"
 say "Jupyter kernel .net-csharp (.NET (C#)) registered in $registered"
+
+# 5. plotly.js for the pages, pinned by tools/pages/package-lock.json.
+plotly=tools/pages/node_modules/plotly.js-dist-min/plotly.min.js
+if [ -f "$plotly" ]; then
+  say "plotly.js already in place: $plotly"
+else
+  command -v npm >/dev/null || fail "npm is missing: install Node.js with npm (see step 1), then run this again"
+  (cd tools/pages && npm ci --ignore-scripts --no-audit --no-fund) \
+    || fail "npm ci in tools/pages failed: check the network or the npm registry, then run this again"
+  [ -f "$plotly" ] || fail "npm ci left no $plotly"
+  say "plotly.js in place: $plotly"
+fi
 say "done"

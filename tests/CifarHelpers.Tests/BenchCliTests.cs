@@ -8,7 +8,7 @@ namespace CifarHelpers.Tests;
 [Trait("Category", "Unit")]
 public sealed class BenchCliTests
 {
-    static readonly string[] Options = ["--runs", "--skip-memory", "--skip-python", "--data-only", "--phases"];
+    static readonly string[] Options = ["--runs", "--skip-memory", "--skip-python", "--data-only", "--phases", "--markdown"];
     static readonly string BenchDll = typeof(bench::Bench.Progress).Assembly.Location;
 
     static ExecResult Bench(params string[] args) => Exec.Run("dotnet", [BenchDll, .. args], TimeSpan.FromMinutes(2));

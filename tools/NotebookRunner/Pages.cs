@@ -53,7 +53,7 @@ public static partial class Pages
 
         LinkTwins(pagesDir);
         string index = Path.Combine(pagesDir, "index.html");
-        File.WriteAllText(index + ".tmp", Index(pagesDir));
+        File.WriteAllText(index + ".tmp", Index(repoRoot, pagesDir));
         File.Move(index + ".tmp", index, overwrite: true);
         pages.Insert(0, index);
         return pages;
@@ -94,33 +94,60 @@ public static partial class Pages
         }
     }
 
-    /// <summary>The index: the English edition's lessons, then the Chinese edition's, each by its page's title.</summary>
-    static string Index(string pagesDir)
+    /// <summary>The picture of a lesson that the README shows too (made by tools/lesson-picture.sh).</summary>
+    const string Picture = "lesson.png";
+
+    /// <summary>
+    /// The index, the tutorial's front page: the article it follows, the README's picture of a lesson (copied beside
+    /// the index, so it shows offline), then the English edition's lessons and the Chinese edition's, each by its
+    /// page's title with the article's sections its title cell claims.
+    /// </summary>
+    static string Index(string repoRoot, string pagesDir)
     {
         string List(string edition)
         {
             var items = LessonPages(pagesDir, edition).Select(page =>
             {
                 string href = Path.GetRelativePath(pagesDir, page).Replace('\\', '/');
-                var title = PageTitle().Match(File.ReadAllText(page));
+                string html = File.ReadAllText(page);
+                var title = PageTitle().Match(html);
                 string text = title.Success ? title.Groups[1].Value : WebUtility.HtmlEncode(Path.GetFileNameWithoutExtension(page));
-                return $"<li><a href=\"{href}\">{text}</a></li>";
+                string sections = Sections(html, edition);
+                return $"<li><a href=\"{href}\">{text}</a>{(sections.Length > 0 ? $"<br><span class=\"sections\">{sections}</span>" : "")}</li>";
             }).ToList();
             return items.Count == 0
                 ? (edition == Editions.English ? "<p>Not rendered yet: run the runner with <code>--pages</code>.</p>"
                                                : "<p>尚未生成：运行<code>--edition zh-CN --pages</code>。（Not rendered yet: run with <code>--edition zh-CN --pages</code>.）</p>")
                 : $"<ol>\n{string.Join("\n", items)}\n</ol>";
         }
+        string picture = Path.Combine(repoRoot, "docs", Picture);
+        string figure = "";
+        if (File.Exists(picture))
+        {
+            File.Copy(picture, Path.Combine(pagesDir, Picture), overwrite: true);
+            figure = $"""
+                <figure><img src="{Picture}" width="480" alt="Lesson 08: the article's training printout beside ours, and the loss curve">
+                <figcaption>Lesson 08: the article's ten loss lines beside ours, and the loss curve. 第 08 课：原文的十行损失与我们的并排，以及损失曲线。</figcaption></figure>
+                """;
+        }
         return $"""
             <!DOCTYPE html>
             <html lang="en">
             <head><meta charset="utf-8"><link rel="icon" href="data:,"><title>Birds vs airplanes in C#: the tutorial</title>
-            <style>body {"{"} font-family: sans-serif, "Noto Sans CJK SC"; max-width: 48rem; margin: 2rem auto; line-height: 1.5 {"}"}</style></head>
+            <style>body {"{"} font-family: sans-serif, "Noto Sans CJK SC"; max-width: 48rem; margin: 2rem auto; line-height: 1.5 {"}"}
+            img {"{"} max-width: 100%; height: auto; border: 1px solid #ddd {"}"} figcaption, .sections {"{"} color: #555; font-size: 0.9em {"}"}
+            li {"{"} margin-bottom: 0.4em {"}"}</style></head>
             <body>
             <h1>Birds vs airplanes in C#</h1>
-            <p>A fully connected network learns to tell birds from airplanes in CIFAR-10, with TorchSharp. These pages are
-            the notebooks as executed headless; read them in order. The tutorial has two editions, English and Chinese,
-            with the same code; each lesson links to its twin.</p>
+            <p>A fully connected network learns to tell birds from airplanes in CIFAR-10, with TorchSharp. The lessons follow
+            the Chinese article <em lang="zh-CN">{ArticleTitle}</em> ("PyTorch deep learning in practice: image recognition with a
+            fully connected network"), which is built on chapter 7 of <em>Deep Learning with PyTorch</em> (Stevens, Antiga,
+            Viehmann). Each lesson names the article's sections it covers and prints the article's figures beside ours.
+            These pages are the notebooks as executed headless; read them in order. Two editions, English and Chinese, with
+            the same code; each lesson links to its twin.</p>
+            <p lang="zh-CN">本教程用 C# 和 TorchSharp 复现文章《pytorch深度学习实战：全连接神经网络图像识别》（基于《Deep Learning with
+            PyTorch》第 7 章）：训练一个全连接网络，区分 CIFAR-10 中的鸟和飞机。每课注明对应原文的章节，并把原文的输出与我们的输出并排列出。</p>
+            {figure}
             <h2>English edition</h2>
             {List(Editions.English)}
             <h2 lang="zh-CN">中文版（Chinese edition）</h2>
@@ -130,6 +157,26 @@ public static partial class Pages
             </body>
             </html>
             """;
+    }
+
+    const string ArticleTitle = "pytorch深度学习实战:全连接神经网络图像识别";
+
+    /// <summary>
+    /// The article's sections that a lesson page's title cell (its first markdown cell) claims in bold, with the
+    /// English edition's translations; or that it goes beyond the article. Empty when the cell names none.
+    /// </summary>
+    static string Sections(string html, string edition)
+    {
+        const string Cell = "class=\"jp-Cell ";
+        int first = html.IndexOf(Cell + "jp-MarkdownCell", StringComparison.Ordinal);
+        if (first < 0) return "";
+        int next = html.IndexOf(Cell, first + Cell.Length, StringComparison.Ordinal);
+        string title = next < 0 ? html[first..] : html[first..next];
+        if (title.Contains("<strong>Beyond the article.</strong>", StringComparison.Ordinal) || title.Contains("<strong>原文之外。</strong>", StringComparison.Ordinal))
+            return edition == Editions.English ? "beyond the article" : "原文之外";
+        var claimed = ClaimedSection().Matches(title).Select(m =>
+            m.Groups[2].Success ? $"{m.Groups[1].Value} ({m.Groups[2].Value})" : m.Groups[1].Value);
+        return string.Join("; ", claimed);
     }
 
     /// <summary>
@@ -178,4 +225,9 @@ public static partial class Pages
 
     [GeneratedRegex("<title>(.*?)</title>", RegexOptions.Singleline)]
     private static partial Regex PageTitle();
+
+    // <strong>§3.1.4 heading</strong> (Translation (with parentheses inside)), as nbconvert renders a title cell's
+    // **§3.1.4 heading** (Translation); already HTML, so it is used as it is.
+    [GeneratedRegex(@"<strong>(§[\d.]+ [^<]+)</strong>(?:\s*\(([^()<]*(?:\([^()<]*\)[^()<]*)*)\))?")]
+    private static partial Regex ClaimedSection();
 }
