@@ -159,7 +159,7 @@ public static partial class Pages
             """;
     }
 
-    const string ArticleTitle = "pytorch深度学习实战:全连接神经网络图像识别";
+    const string ArticleTitle = "pytorch深度学习实战：全连接神经网络图像识别";
 
     /// <summary>
     /// The article's sections that a lesson page's title cell (its first markdown cell) claims in bold, with the

@@ -9,9 +9,8 @@ namespace CifarHelpers.Runtime;
 /// <remarks>
 /// <para>libtorch allocates every CPU tensor with <c>posix_memalign</c> and keeps no cache. glibc serves a 6 MB request (the
 /// first layer's weight gradient) with a fresh <c>mmap</c>, or trims it off the heap once it is freed, so each batch
-/// faults those pages back in, zeroed by the kernel: measured here, 65,000 to 120,000 minor faults and 0.1 to 0.5 s
-/// of system time per epoch of the article's autograd loop. With buffers under 32 MB taken from the heap and up to
-/// 128 MB of free heap kept, the same epoch takes 0 to 2,000 faults. The process keeps at most 128 MB it could
+/// faults those pages back in, zeroed by the kernel (bench/README.md has the counts). Buffers under 32 MB are taken
+/// from the heap and up to 128 MB of free heap is kept, so an epoch reuses the same pages. The process keeps at most 128 MB it could
 /// have returned. There is no managed API for this, so it calls <c>mallopt(3)</c>; on other C libraries it does nothing.</para>
 /// <para>Memory touched for the first time still costs one fault per 4 KB page, and on some machines (virtual ones
 /// especially) that runs at a fraction of a GB/s. libtorch's CPU allocator reads <c>THP_MEM_ALLOC_ENABLE</c> once, at
