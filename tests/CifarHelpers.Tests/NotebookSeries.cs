@@ -28,8 +28,11 @@ public sealed class NotebookSeries : IDisposable
         Environment.SetEnvironmentVariable(Cifar10Format.ArchiveVariable, null);
 
         var notebooks = Workspace.Notebooks();
+        // Readers' machines write decimal commas: the English dotnet-repl run's kernels start under a German locale,
+        // the Chinese run's under a French one, and every figure assertion runs over them (Tutorial.Setup makes the
+        // printed figures culture-invariant). The Jupyter run keeps the machine's locale.
         var repl = new NotebookRun(Output, TimeSpan.FromMinutes(15));
-        Results[Client.Repl] = notebooks.Select(repl.Execute).ToList();
+        Results[Client.Repl] = WithLocale("de_DE.UTF-8", () => notebooks.Select(repl.Execute).ToList());
 
         string jupyterPath = JupyterKernel.Install(Path.Combine(Repo, "artifacts", "jupyter"));
         var jupyter = new NotebookRun(Output + "-jupyter", TimeSpan.FromMinutes(15), Client.Jupyter, jupyterPath);
@@ -37,13 +40,30 @@ public sealed class NotebookSeries : IDisposable
 
         // The Chinese edition: dotnet-repl only, its language from its folder (no TUTORIAL_LANG given).
         var chinese = new NotebookRun(Path.Combine(Output, Editions.Chinese), TimeSpan.FromMinutes(15));
-        ChineseResults = Workspace.Notebooks(Editions.Chinese).Select(chinese.Execute).ToList();
+        ChineseResults = WithLocale("fr_FR.UTF-8", () => Workspace.Notebooks(Editions.Chinese).Select(chinese.Execute).ToList());
 
         PagesDir = Path.Combine(Repo, "artifacts", "test-pages");
         if (Directory.Exists(PagesDir)) Directory.Delete(PagesDir, recursive: true);
         Pages = NotebookRunner.Pages.Render(Repo, Results[Client.Jupyter].Where(r => File.Exists(r.ExecutedPath)).Select(r => r.ExecutedPath).ToList(), PagesDir);
         ChinesePages = NotebookRunner.Pages.Render(Repo, ChineseResults.Where(r => File.Exists(r.ExecutedPath)).Select(r => r.ExecutedPath).ToList(),
                                                    PagesDir, Editions.Chinese).Skip(1).ToList();
+    }
+
+    /// <summary>Runs <paramref name="run"/> with <c>LANG</c> and <c>LC_ALL</c> set to <paramref name="locale"/> for the children it starts.</summary>
+    static T WithLocale<T>(string locale, Func<T> run)
+    {
+        string? lang = Environment.GetEnvironmentVariable("LANG"), all = Environment.GetEnvironmentVariable("LC_ALL");
+        Environment.SetEnvironmentVariable("LANG", locale);
+        Environment.SetEnvironmentVariable("LC_ALL", locale);
+        try
+        {
+            return run();
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("LANG", lang);
+            Environment.SetEnvironmentVariable("LC_ALL", all);
+        }
     }
 
     public string Repo { get; }
