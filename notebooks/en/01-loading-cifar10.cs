@@ -34,11 +34,11 @@ CifarHelpers.Notebook.NotebookApp.Start();
 //
 // **What you will learn**
 //
-// - how `new CIFAR10(dataPath, train: true, download: true)` mirrors the article's `datasets.CIFAR10(data_path, train=True, download=True)`;
+// - how `new Cifar10Dataset(dataPath, train: true, download: true)` mirrors the article's call to `datasets.CIFAR10` with `data_path`, `train=True` and `download=True`;
 // - where the files land on disk, how they are checked, and how to work offline with `CIFAR10_ARCHIVE`;
 // - how many images the training and validation splits hold, and what the ten classes are;
 // - what one raw item looks like: a label and a 32×32 picture stored as H×W×C bytes, just like a PIL image;
-// - what TorchVision for .NET's own `CIFAR10` looks like, and what our class adds to it.
+// - what TorchVision for .NET's own `CIFAR10` looks like, and what our `Cifar10Dataset` adds to it.
 
 // ## Set-up
 //
@@ -52,7 +52,7 @@ Tutorial.Setup(seed: 42);
 //
 // The article asks torchvision for the training split (`train=True`) and the validation split (`train=False`,
 // CIFAR-10's test batch), with `data_path = './data/CIFAR-10/'`.
-// We do the same with our `CIFAR10` class; the arguments carry the same names in C# casing.
+// We do the same with our `Cifar10Dataset` class; the arguments carry the same names in C# casing.
 //
 // `dataPath` is relative to this notebook, so the data lives in the repository's `data/CIFAR-10/` folder.
 // With `download: true` the class only downloads when nothing usable is there; if the files are already
@@ -95,7 +95,7 @@ foreach (var file in new System.IO.DirectoryInfo(batchesDir).GetFiles().OrderBy(
 //
 // The book (chapter 7 of *Deep Learning with PyTorch*, which the article follows) prints `type(cifar10).__mro__` to
 // show that the CIFAR-10 class is a kind of `Dataset`; the article itself does not. In C# we can walk the same chain
-// with reflection: `CIFAR10` derives from `ImageDataset`, the library's general "images plus labels" class, which the
+// with reflection: `Cifar10Dataset` derives from `ImageDataset`, the library's general "images plus labels" class, which the
 // other notebooks use for subsets too.
 for (var type = cifar10.GetType(); type is not null; type = type.BaseType)
     Console.WriteLine(type.FullName);
@@ -146,7 +146,7 @@ display(Images.Show(img, caption: $"cifar10[99]: {cifar10.Classes[(int)label]}")
 
 // ## The plain TorchVision for .NET way
 //
-// Our `CIFAR10` is a helper. TorchSharp's companion package TorchVision (`#r "nuget: TorchVision, 0.107.0"`) has
+// Our `Cifar10Dataset` is a helper. TorchSharp's companion package TorchVision (`#r "nuget: TorchVision, 0.107.0"`) has
 // its own, and a reader should know it. Written without our library, this notebook's loading step is:
 //
 // ```csharp
@@ -168,8 +168,8 @@ display(Images.Show(img, caption: $"cifar10[99]: {cifar10.Classes[(int)label]}")
 //   bulk. TorchVision builds one tensor per image (50,000 small tensors), and disposing one of its items breaks the
 //   dataset for good.
 //
-// We do not run TorchVision's loader here: reading the split its way takes several seconds and adds a package, and
-// the bench (`bench/`) measures it against ours.
+// We do not run TorchVision's loader here: it would add a package, and the bench (`bench/`) measures its loading time
+// against ours.
 
 // ---
 //

@@ -27,9 +27,9 @@ CifarHelpers.Notebook.NotebookApp.Start();
 // The article *pytorch深度学习实战:全连接神经网络图像识别*, **§2.1 将PIL图像转换为张量** (Converting a PIL image to a tensor).
 //
 // A network cannot eat bytes laid out as a picture: it wants floating-point tensors with the colour
-// channels first. torchvision's `ToTensor` does that conversion, and so does our `Transforms.ToTensor()`.
-// The article takes item 99, converts it, prints its shape, passes `transform=ToTensor()` to the dataset, and
-// shows the picture again with `permute(1, 2, 0)`. We do the same.
+// channels first. torchvision's `ToTensor` does that conversion, and so does our `ImageTransforms.ToTensor()`.
+// The article takes item 99, converts it with `ToTensor()`, prints its shape, passes `transform=ToTensor()` to the dataset, and
+// shows the picture again after `permute(1, 2, 0)`. We do the same.
 //
 // **What you will learn**
 //
@@ -57,7 +57,7 @@ Console.WriteLine($"{cifar10.Classes[(int)label]}: {img.dtype} [{string.Join(", 
 // ## The transforms on offer
 //
 // The book lists the contents of `torchvision.transforms` with `dir(...)`; the article goes straight to `ToTensor`.
-// Our `Transforms` class is much smaller: it holds exactly the three transforms this tutorial needs. Reflection lists them.
+// Our `ImageTransforms` class is much smaller: it holds exactly the three transforms this tutorial needs. Reflection lists them.
 display(typeof(ImageTransforms).GetMethods(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
     .Select(m => m.Name).Distinct().OrderBy(name => name));
 
@@ -67,7 +67,7 @@ display(typeof(ImageTransforms).GetMethods(System.Reflection.BindingFlags.Public
 // The result has the channels first and holds `float32` values. Each byte was divided by 255, so the darkest
 // possible pixel becomes 0 and the brightest 1.
 //
-// The article prints `img_t.shape`. The cell prints the article's line and ours beneath it, in PyTorch's form
+// The article prints the converted tensor's shape, `torch.Size([3, 32, 32])`. The cell prints the article's line and ours beneath it, in PyTorch's form
 // (`PyPrint.Size` writes a shape the way PyTorch prints `torch.Size`).
 var toTensor = ImageTransforms.ToTensor();
 var imgT = toTensor.Apply(img);
@@ -84,7 +84,7 @@ for (int i = 0; i < 5; i++)
 // ## A dataset with a transform
 //
 // Rather than converting by hand, the article passes the transform to the dataset, so every item it
-// hands out is already a tensor. Our `CIFAR10` takes the same `transform:` argument. Since the data is on
+// hands out is already a tensor. Our `Cifar10Dataset` takes the same `transform:` argument. Since the data is on
 // disk already, `download: false` is enough. Notice the extra *Transform* line in the summary.
 var tensorCifar10 = new Cifar10Dataset(dataPath, train: true, download: false, transform: ImageTransforms.ToTensor());
 Console.WriteLine(tensorCifar10);
@@ -108,7 +108,7 @@ previous.Dispose();
 //
 // `permute(1, 2, 0)` builds a new view whose dimension 0 is the old dimension 1 (height), dimension 1 is
 // the old dimension 2 (width), and dimension 2 is the old dimension 0 (channels): C×H×W becomes H×W×C.
-// No pixels are copied. This cell is the C# version of the article's `plt.imshow(img_t.permute(1, 2, 0))`.
+// No pixels are copied. This cell is the C# version of the article's `plt.imshow` of the tensor after `permute(1, 2, 0)`.
 Console.WriteLine($"[{string.Join(", ", imgT.shape)}] -> [{string.Join(", ", imgT.permute(1, 2, 0).shape)}]");
 display(Images.Show(imgT.permute(1, 2, 0), caption: "imgT.permute(1, 2, 0)"));
 
@@ -121,7 +121,7 @@ display(Images.Show(imgT.permute(1, 2, 0), caption: "imgT.permute(1, 2, 0)"));
 // already, each byte divided by **256** (PyTorch's `ToTensor` divides by 255: the brightest byte becomes 1 there, and
 // 255/256 ≈ 0.996 in TorchVision for .NET), so the article's conversion step has nothing to do. Its `transforms.Normalize`
 // takes only float batches `[N, C, H, W]` (notebook 03).
-// Our `Transforms.ToTensor()` exists so that the tutorial can follow the article's order: raw bytes first, then
+// Our `ImageTransforms.ToTensor()` exists so that the tutorial can follow the article's order: raw bytes first, then
 // the conversion, with PyTorch's numbers.
 
 // ---

@@ -36,7 +36,7 @@ CifarHelpers.Notebook.NotebookApp.Start();
 //
 // - how the article computes per-channel statistics by stacking every image into one big tensor;
 // - how to get the same numbers over all 50,000 images in bulk with `ChannelStats.Of`, side by side with the article's;
-// - how to chain `ToTensor` and `Normalize` with `Transforms.Compose`, and what a normalised image looks like;
+// - how to chain `ToTensor` and `Normalize` with `ImageTransforms.Compose`, and what a normalised image looks like;
 // - why a normalised image looks strange when displayed.
 
 // ## Set-up
@@ -85,10 +85,11 @@ imgs.Dispose();
 
 // ## All 50,000 images, in bulk
 //
-// For the real statistics we use `ChannelStats.Of`. It never builds a float copy of the split: it counts
-// how often each byte value 0 to 255 occurs in each channel, over all 50,000 images, and derives the mean
-// and the (unbiased, like `torch.std`) standard deviation from those counts, with the values scaled by
-// 1/255 exactly as `ToTensor` scales them. It takes a moment rather than gigabytes.
+// For the real statistics we use `ChannelStats.Of`. It never builds a float copy of the split: for each channel
+// it adds up the bytes of all 50,000 images, and their squares, as integers (with SIMD instructions, in parallel
+// chunks), so both sums are exact. From them it derives the mean and the (unbiased, like `torch.std`) standard
+// deviation, with the values scaled by 1/255 as `ToTensor` scales them. It needs no memory beyond the bytes
+// already loaded.
 //
 // Passing `tensorCifar10` or `cifar10` gives the same answer, since both hold the same bytes. The cell prints
 // ours, then the article's two printouts and ours beside them, each to PyTorch's four decimals.
@@ -105,9 +106,9 @@ Console.WriteLine($"ours     {ChannelStats.Format(stats.Mean)}  {ChannelStats.Fo
 //
 // ## Normalize, chained after ToTensor
 //
-// `Transforms.Normalize(mean, std)` subtracts each channel's mean and divides by its standard deviation.
-// It works on floats, so it must come after `ToTensor`; `Transforms.Compose` runs the transforms in
-// order, as `transforms.Compose([...])` does in the article. We give it the numbers we just computed
+// `ImageTransforms.Normalize(mean, std)` subtracts each channel's mean and divides by its standard deviation.
+// It works on floats, so it must come after `ToTensor`; `ImageTransforms.Compose` runs the transforms in
+// order, as the article's `Compose([ToTensor(), Normalize(mean, std)])` does. We give it the numbers we just computed
 // (`stats.Mean` and `stats.Std`). The article, once it has printed them, types the rounded constants
 // into its final loading code (§5); to four decimals they are the same numbers.
 var transformedCifar10 = new Cifar10Dataset(dataPath, train: true, download: false,
@@ -133,7 +134,7 @@ Console.WriteLine($"per-channel std  {ChannelStats.Format(imgStd)}");
 
 // ## Showing the normalised image
 //
-// The article shows this tensor with `plt.imshow(img_t.permute(1, 2, 0))`, and so do we. `permute(1, 2, 0)`
+// The article shows this tensor with `plt.imshow`, after `permute(1, 2, 0)`, and so do we. `permute(1, 2, 0)`
 // puts the channels last, as a viewer expects (see notebook 02).
 //
 // The picture looks odd, and that is expected. A viewer reads floats as intensities between 0 (none) and
@@ -159,8 +160,8 @@ display(Images.Grid(new[] { (raw, "raw bytes"), (imgT.permute(1, 2, 0), "normali
 // var normalized = normalize.call(imgT.unsqueeze(0)).squeeze(0);
 // ```
 //
-// What ours adds: `Transforms.Normalize` takes one image or a batch, `Transforms.Compose` chains it after
-// `ToTensor` as the article's `transforms.Compose([...])` does, and a dataset built with it can apply the whole
+// What ours adds: `ImageTransforms.Normalize` takes one image or a batch, `ImageTransforms.Compose` chains it after
+// `ToTensor` as the article's `Compose([ToTensor(), Normalize(mean, std)])` does, and a dataset built with it can apply the whole
 // chain to a split in one bulk operation (notebook 04). The statistics themselves, `ChannelStats.Of`, have no
 // TorchVision counterpart: the plain way is the article's stacking, shown above on 1,000 images.
 

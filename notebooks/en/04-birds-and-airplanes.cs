@@ -78,7 +78,7 @@ foreach (var (oldLabel, newLabel) in labelMap)
 // ## Building cifar2 and cifar2Val in bulk
 //
 // The article's list comprehensions go over all 50,000 items, apply the transform to each image one at a time,
-// and keep the `(img, label)` tuples whose label is in the map, in a Python list. Here the same work happens in two
+// and keep, in a Python list, the image-and-label pairs whose label is in the map. Here the same work happens in two
 // bulk steps:
 //
 // 1. `Subset(labelMap)` picks the airplane and bird images out of the split's one big tensor and relabels
@@ -95,8 +95,8 @@ using (var subset = transformedCifar10Val.Subset(labelMap))
 
 Console.WriteLine($"Training images: {cifar2.Count}, validation images: {cifar2Val.Count}");
 
-// Each split keeps all images of the two classes, so both classes are equally represented: half the
-// images are airplanes, half are birds. Note that the class names came along with the subset.
+// Each split keeps all images of the two classes; the tables count them per class. Note that the class names
+// came along with the subset.
 display(Tables.ClassCounts(cifar2));
 display(Tables.ClassCounts(cifar2Val));
 
@@ -119,12 +119,12 @@ var grid = Images.Grid(samples.Select(s => (s.Image, classNames[s.Label])), colu
 foreach (var s in samples) s.Image.Dispose();
 display(grid);
 
-// Even at 32×32 most pictures are easy for us: airplanes tend to come with a plain sky, birds with
-// branches, grass or water. Some are harder, such as a bird in flight against the sky. Notebook 10 comes
-// back to what a fully connected network can and cannot learn from pictures like these.
+// Look at the backgrounds as well as the objects: at 32×32 the sky, grass, water or branches around the object
+// fill much of each picture. Notebook 10 comes back to what a fully connected network can and cannot learn from
+// pictures like these.
 //
-// §2.3 of the article ends by wrapping both sets in `DataLoader`s (batches of 64, shuffled for training, not for
-// validation). The next notebook explains why, and builds them.
+// §2.3 of the article ends by wrapping both sets in `DataLoader`s (`batch_size=64`, `shuffle=True` for training,
+// `shuffle=False` for validation). The next notebook explains why, and builds ours, `BatchLoader`s.
 //
 // ---
 //

@@ -40,11 +40,11 @@ CifarHelpers.Notebook.NotebookApp.Start();
 //
 // **What you will learn**
 //
-// - the trade-off between full batches, single samples and mini-batches, in time and in memory;
+// - the trade-off between full-batch, single-sample and mini-batch gradient descent, in time and in memory;
 // - that the batch size is a *hyperparameter*;
 // - what that trade-off looks like on our birds-and-airplanes data, measured: loss per epoch and time per epoch;
-// - how `DataLoader` cuts a dataset into shuffled mini-batches, what one batch looks like, and how TorchSharp's own
-//   `torch.utils.data.DataLoader` does it.
+// - how our `BatchLoader` cuts a dataset into shuffled mini-batches as the article's `DataLoader` does, what one batch
+//   looks like, and how TorchSharp's own `torch.utils.data.DataLoader` does it.
 
 // ## Set-up
 //
@@ -72,8 +72,8 @@ Console.WriteLine($"cifar2: {cifar2.Count} images of {string.Join(" and ", cifar
 // The loss we minimise is an average over the training images, and so is its gradient. Computed exactly, one
 // step of gradient descent needs every image: a forward pass over all of them, then a backward pass. That costs
 // **time** (one pass over the data, an *epoch*, buys a single step) and **memory**: the backward pass needs what
-// the forward pass computed, so the input and the activations of every layer for *all* images must be held at
-// once. The cell puts numbers on it, in float32 (4 bytes a value).
+// the forward pass computed, so done in one go, the input and the activations of every layer for *all* images are
+// held at once. The cell puts numbers on it, in float32 (4 bytes a value).
 string Megabytes(long images, long valuesPerImage) => $"{images * valuesPerImage * 4 / 1e6:N1} MB";
 Console.WriteLine($"10000 x [3, 32, 32]:     input {Megabytes(10_000, 3 * 32 * 32)}, hidden {Megabytes(10_000, 512)}");
 Console.WriteLine($"64 x [3, 32, 32]:        input {Megabytes(64, 3 * 32 * 32)}, hidden {Megabytes(64, 512)}");
@@ -81,17 +81,22 @@ Console.WriteLine($"1281167 x [3, 224, 224]: input {Megabytes(1_281_167, 3 * 224
 
 // Our 10,000 small images fit: about 123 MB of input and 20 MB of hidden activations. A batch of 64 needs less
 // than a megabyte. But the full batch grows with the data set: for ImageNet's 1,281,167 training images at
-// 224 × 224 (the last line) the input alone is 771 GB, which no ordinary machine holds. Memory, not only time,
-// rules the full batch out on large data.
+// 224 × 224 (the last line) the input alone is 771 GB, which no ordinary machine holds. Memory does not really rule
+// the full batch out, though: the data can go through the network in chunks, each chunk's gradient added to a running
+// sum before the one update (the article's §2.3.1.2 describes just that, adding up every sample's gradient), and then
+// only one chunk is in memory at a time. The cost that remains is time: one update per pass over the data.
 //
 // ### §2.3.1.2 Three ways to estimate the gradient
 //
-// - **The full batch.** Use all 10,000 images for every step. The gradient is exact, but one epoch buys a single
-//   step, and the whole set must be pushed through the network (and held in memory) before anything changes.
-// - **One sample at a time.** Take a step after every image: 10,000 steps per epoch. Each gradient comes
+// - **Full-batch gradient descent.** Use all 10,000 images for every step. The gradient is exact, but one epoch buys
+//   a single step: the whole set goes through the network before anything changes.
+// - **Single-sample gradient descent.** Take a step after every image: 10,000 steps per epoch. Each gradient comes
 //   from one picture, so it is noisy and points roughly, not exactly, downhill, and training is unstable. Each
 //   tiny step also pays the full overhead of a forward pass, a backward pass and a weight update for one image.
-// - **Mini-batches.** Average the gradient over a few dozen images: the compromise between the two.
+//   The article calls this way SGD (stochastic gradient descent), yet the `optim.SGD` it trains with later takes
+//   mini-batches of 64. Both are right: "stochastic" means the gradient is estimated from a random part of the
+//   data, one image or 64, and either way it is SGD.
+// - **Mini-batch gradient descent.** Average the gradient over a few dozen images: the compromise between the two.
 //
 // ### §2.3.1.3 What mini-batches gain
 //
@@ -113,7 +118,8 @@ Console.WriteLine($"1281167 x [3, 224, 224]: input {Megabytes(1_281_167, 3 * 224
 // We train the article's model (`FullyConnected.Create()`: 3,072 inputs, 512 hidden units with tanh, 2
 // outputs with log-softmax) with plain SGD at learning rate 1e-2 and the negative log-likelihood loss, the
 // settings of the later notebooks. Only the batch size changes. Before each run we call
-// `manual_seed(42)`, so all runs start from the very same weights, and each `DataLoader` is seeded too.
+// `manual_seed(42)`, so all runs start from the very same weights, and each `BatchLoader` is seeded too (the seeds
+// are ours; the article seeds nothing).
 // `Trainer.Fit` runs the article's training loop and records, per epoch, the mean loss over the epoch's
 // batches and the wall time.
 //
@@ -167,17 +173,17 @@ using (var probeData = Head(cifar2, probeSize))
 Console.WriteLine($"batch size 1: {secondsPerStep * 1000:0.00} ms per step");
 Console.WriteLine($"{nEpochs} epochs over all {cifar2.Count} images would take about {secondsPerStep * cifar2.Count * nEpochs:0} s");
 
-// That is more than we want to wait for in a demonstration, and slower machines take longer still. So
-// every setting below uses the same **first 2,000 images** of `cifar2`, a fifth of the data.
-// CIFAR-10 is stored in random order, so both classes are about equally represented (the table shows
-// the counts). With 2,000 images, the "full batch" is a batch of 2,000. The comparison between the
+// The second line is the estimate for all of `cifar2`. Rather than wait for it in a demonstration, every setting
+// below uses the same **first 2,000 images** of `cifar2`, a fifth of the data; the table shows how many of each
+// class they hold. With 2,000 images, a full-batch step is a batch of 2,000. The comparison between the
 // settings is what matters, not the absolute numbers.
 var nImages = 2000;
 var small = Head(cifar2, nImages);
 display(Tables.ClassCounts(small));
 
 // Now the three runs: batch size 1, the article's 64, and the full batch. Each line is printed when its
-// run ends, with the model's loss over all 2,000 images before and after training (`loss before -> after`); the batch-size-1 run takes the longest. At the end the cell gives torch back all its threads.
+// run ends, with the model's loss over all 2,000 images before and after training (`loss before -> after`) and the
+// run's time. At the end the cell gives torch back all its threads.
 var runs = new List<(int BatchSize, int Steps, TrainingHistory History, double StartLoss, double FinalLoss)>();
 foreach (var batchSize in new[] { 1, 64, nImages })
 {
@@ -193,8 +199,8 @@ set_num_threads(threads);
 //
 // One line per batch size: the mean training loss of each epoch, that is, the average of the losses of
 // the epoch's batches, each measured just before its step. For reference, a model that answers "50/50"
-// for every picture has a loss of ln 2 ≈ 0.693; our untrained model is close to that, and since all three
-// runs start from the same weights, they all start from the same loss (see the table below).
+// for every picture has a loss of ln 2 ≈ 0.693. All three runs start from the same weights, so they start from the
+// same loss (the table's "loss before").
 display(Charts.Lines("Mean training loss per epoch, by batch size", "epoch", "mean loss (NLL)",
     runs.Select(r => (r.BatchSize.ToString(),
                       r.History.Epochs.Select(e => (double)e.Epoch),
@@ -235,14 +241,17 @@ foreach (var r in runs.SkipLast(1))
 //   pass and a weight update 2,000 times.
 //
 // This is §2.3.1 in numbers: mini-batches give many useful steps per epoch, and each step is cheap. The seconds
-// depend on the machine and on whatever else it is doing at the time; the losses do not, since the seeds and
-// the data are fixed.
+// depend on the machine and on whatever else it is doing at the time. The pattern of the losses holds on any
+// machine, but not necessarily every digit: the seeds fix the initial weights and the order of the batches, not
+// the rounding of floating-point sums, and the CPU's instruction set, the BLAS kernels and the libtorch build all
+// change the last digits.
 
-// ## §2.3.2 How to implement mini-batches: the DataLoader
+// ## §2.3.2 How to implement mini-batches: the DataLoader, and our BatchLoader
 //
-// From now on we train with mini-batches of 64, as the article does. The article writes
-// `DataLoader(cifar2, batch_size=64, shuffle=True)` and loops `for imgs, labels in train_loader`. Our `DataLoader`
-// does the batching the same way: each time you loop over it (one epoch) it shuffles the order of the images with
+// From now on we train with mini-batches of 64, as the article does. The article builds its loader with
+// `DataLoader` (`batch_size=64`, `shuffle=True`) and loops over it with `for batch in train_loader:`, unpacking each
+// batch with `imgs, labels = batch`. Our `BatchLoader` does the batching the same way:
+// each time you loop over it (one epoch) it shuffles the order of the images with
 // its own seeded generator, then hands out batches of 64 images and their labels. The count is 10,000 / 64 rounded
 // up; the last batch is smaller (pass `dropLast: true` to skip it).
 var trainLoader = new BatchLoader(cifar2, batchSize: 64, shuffle: true, seed: 42);
@@ -284,12 +293,13 @@ using (var torchLoader = torch.utils.data.DataLoader(cifar2, 64, shuffle: true, 
     Console.WriteLine($"{torchLoader.Count} batches; after one epoch the mean loss is {torchHistory.Epochs[0].MeanLoss:F4}");
 }
 
-// Ten batches of `[64, 3, 32, 32]` images and 64 labels, as expected. What our `DataLoader` adds:
+// Ten batches of `[64, 3, 32, 32]` images and 64 labels, as expected. What our `BatchLoader` adds:
 //
 // - it never goes item by item: a batch is one `index_select` from the dataset's single image tensor, where
 //   TorchSharp's loader builds 64 dictionaries of small tensors and stacks them;
-// - a batch is an `(imgs, labels)` pair, so `foreach (var (imgs, labels) in trainLoader)` reads like the
-//   article's `for imgs, labels in train_loader`;
+// - a batch is an `(imgs, labels)` pair, so `foreach (var (imgs, labels) in trainLoader)` does in one line what the
+//   article's `for batch in train_loader:` and `imgs, labels = batch` do in two (§3.2 of the article then writes
+//   `for img, label in train_loader`);
 // - disposing it leaves the dataset alone (TorchSharp's loader disposes its dataset too, unless told not to).
 
 // ---

@@ -28,13 +28,13 @@ CifarHelpers.Notebook.NotebookApp.Start();
 //
 // The images are ready and normalised. Now we need something that looks at one image and says "airplane" or
 // "bird". The article's first attempt is the simplest network there is: every input connected to every unit of
-// a hidden layer, and every hidden unit connected to both outputs. §3 draws it, defines it with `nn.Sequential`,
+// a hidden layer, and every hidden unit connected to both outputs. §3 draws it, defines it as a `Sequential`,
 // sets up the optimiser and the loss, and runs one image through the untrained model. (§3.1 on the choice of the
 // loss is notebook 07.)
 //
 // **What you will learn**
 //
-// - how to write the article's `nn.Sequential` model in TorchSharp, layer by layer, and what it looks like drawn;
+// - how to write the article's `Sequential` model in TorchSharp, layer by layer, and what it looks like drawn;
 // - why the first layer takes 3,072 inputs, and why flattening an image into a vector loses nothing (yet);
 // - what softmax does, and why the model ends with `LogSoftmax`;
 // - how to run one image through the untrained model, read its answer, and compare it with the article's printout.
@@ -52,7 +52,7 @@ Tutorial.Setup(seed: 42);
 // This notebook runs on its own, so it builds its data again. Notebooks 03 and 04 explained each step;
 // `NormalizedSubset.Load` runs them in one call.
 // It stands for these earlier cells: notebook 03's *All 50,000 images, in bulk* (`ChannelStats.Of`) and
-// *Normalize, chained after ToTensor* (`Transforms.Compose`), and notebook 04's *Two classes out of ten* (`labelMap`)
+// *Normalize, chained after ToTensor* (`ImageTransforms.Compose`), and notebook 04's *Two classes out of ten* (`labelMap`)
 // and *Building cifar2 and cifar2Val in bulk* (`Subset`, `ApplyTransform`).
 // In short:
 //
@@ -73,8 +73,9 @@ Console.WriteLine($"Training images: {cifar2.Count}, validation images: {cifar2V
 
 // ## The model, layer by layer
 //
-// In Python the article writes `nn.Sequential(nn.Linear(3072, 512), nn.Tanh(), nn.Linear(512, 2), nn.LogSoftmax(dim=1))`.
-// TorchSharp's `nn.Sequential` takes the same list of modules and, like PyTorch, names them "0", "1", "2", "3" by
+// In Python the article chains four modules in a `Sequential`: a `Linear` layer from `3 * 32 * 32` inputs to 512
+// units, `Tanh()`, a `Linear` layer from 512 units to `n_out` outputs, and `LogSoftmax(dim=1)`; `n_out` is the number
+// of classes, 2. Our code writes 3072 and 2 directly. TorchSharp's `nn.Sequential` takes the same list of modules and, like PyTorch, names them "0", "1", "2", "3" by
 // position (it also accepts `(name, module)` pairs when you want other names).
 //
 // - **`Linear(3072, 512)`** takes one flattened image and computes 512 weighted sums of its pixels, each plus a
@@ -151,9 +152,11 @@ Console.WriteLine($"exp(log_softmax(x))   = {x.log_softmax(0).exp().ToString(Tor
 
 // ## One image through the untrained model
 //
-// Take the first training image and its label. `cifar2[0]` returns `(image, label)` like the article's
-// `img, label = cifar2[0]`; the image is the normalised `float [3, 32, 32]`. To show it, the cell undoes the
-// normalisation (multiply by the std, add the mean, per channel) and moves the channels last, as `plt.imshow` wants.
+// Take the first training image and its label, `cifar2[0]`, as the article does. Ours returns an `(image, label)` pair;
+// the image is the normalised `float [3, 32, 32]`. To show it, the cell undoes the normalisation (multiply by the
+// std, add the mean, per channel) and moves the channels last, as `plt.imshow` wants. The article shows the normalised
+// tensor itself at this point, and `imshow` clips its values to [0, 1], so its colours are off (as in notebook 03);
+// ours is de-normalised, so the picture has its own colours.
 var (img, label) = cifar2[0];
 Console.WriteLine($"img: [{string.Join(", ", img.shape)}] {img.dtype}, label: {label} ({classNames[label]})");
 

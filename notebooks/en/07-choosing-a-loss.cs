@@ -61,7 +61,7 @@ Tutorial.Setup(seed: 42);
 // This notebook runs on its own, so it builds its data again. Notebooks 03 and 04 explained each step;
 // `NormalizedSubset.Load` runs them in one call.
 // It stands for these earlier cells: notebook 03's *All 50,000 images, in bulk* (`ChannelStats.Of`) and
-// *Normalize, chained after ToTensor* (`Transforms.Compose`), and notebook 04's *Two classes out of ten* (`labelMap`)
+// *Normalize, chained after ToTensor* (`ImageTransforms.Compose`), and notebook 04's *Two classes out of ten* (`labelMap`)
 // and *Building cifar2 and cifar2Val in bulk* (`Subset`, `ApplyTransform`).
 // In short:
 //
@@ -180,8 +180,8 @@ foreach (var p in new[] { new double[] { 0.8, 0.2, 0.0 }, new double[] { 0.8, 0.
 //
 // ## §3.1.3 The negative log-likelihood loss
 //
-// NLL is `-log p`, where `p` is the probability the model gives to the true class, summed (PyTorch: averaged) over
-// the batch. The book draws it as Fig. 7.10; here is the same curve, drawn from `-Math.Log(p)`. Below the chart, its
+// NLL is `-log p`, where `p` is the probability the model gives to the true class. The book sums it over the batch
+// (PyTorch's `NLLLoss` averages by default) and draws it as Fig. 7.10; here is the same curve, drawn from `-Math.Log(p)`. Below the chart, its
 // value at a few probabilities.
 var ps = Enumerable.Range(1, 100).Select(i => i / 100.0).ToArray();
 display(Charts.Lines("NLL = -log p", "p (probability of the true class)", "NLL", ("-log p", ps, ps.Select(p => -Math.Log(p)))));
@@ -204,7 +204,8 @@ var extreme = from_array(new float[] { -60, 60 });
 Console.WriteLine($"log(softmax(z)) = {extreme.softmax(0).log().ToString(TorchSharp.TensorStringStyle.Numpy)}");
 Console.WriteLine($"log_softmax(z)  = {extreme.log_softmax(0).ToString(TorchSharp.TensorStringStyle.Numpy)}");
 
-// A single `-inf` would make the loss, and then every weight, NaN. So the article puts `LogSoftmax` inside the
+// A single `-inf` log-probability would make the loss `+inf` (not NaN); its gradients come out NaN, and after the
+// next update so do the weights. So the article puts `LogSoftmax` inside the
 // model, and `NLLLoss` takes its stable log-probabilities: for a batch it picks each row's log-probability of the
 // true class, negates it and averages. That is the model of notebook 06.
 
@@ -272,8 +273,7 @@ Console.WriteLine($"Accuracy: {Evaluator.Evaluate(withLogSoftmax, ceValLoader, c
 //
 // What loss should an untrained model have? If it guesses about 50/50 for every image, `-log 0.5 = ln 2 ≈ 0.693`.
 // The cell builds the article's model (`FullyConnected.Create()`, seeded), takes the first shuffled batch of 64
-// training images, flattens them to `[64, 3072]` and computes `NLLLoss`. The loss curves of notebook 08 start
-// near this value.
+// training images, flattens them to `[64, 3072]` and computes `NLLLoss`, and prints it beside ln 2.
 manual_seed(42);
 var seqModel = FullyConnected.Create();
 var trainLoader = new BatchLoader(cifar2, batchSize: 64, shuffle: true, seed: 42);

@@ -36,9 +36,10 @@ CifarHelpers.Notebook.NotebookApp.Start();
 // - the training loop, line by line, in TorchSharp: forward, loss, `zero_grad`, `backward`, `step`;
 // - why it runs over shuffled mini-batches of 64 instead of one image at a time;
 // - how to keep memory flat in a long loop with TorchSharp's dispose scopes;
-// - how to read the article's `Epoch: N, Loss: …` lines and a loss curve, and how to save a checkpoint.
+// - how to read the article's printout (`Epoch: 0, Loss: 0.6439802646636963` and so on) and a loss curve, and how
+//   to save a checkpoint.
 //
-// The run takes one to two minutes on two CPU cores.
+// The notebook prints how long the training took.
 
 // ## Set-up
 //
@@ -55,7 +56,7 @@ Tutorial.Setup(seed: 42);
 // This notebook runs on its own, so it builds its data again. Notebooks 03 and 04 explained each step;
 // `NormalizedSubset.Load` runs them in one call.
 // It stands for these earlier cells: notebook 03's *All 50,000 images, in bulk* (`ChannelStats.Of`) and
-// *Normalize, chained after ToTensor* (`Transforms.Compose`), and notebook 04's *Two classes out of ten* (`labelMap`)
+// *Normalize, chained after ToTensor* (`ImageTransforms.Compose`), and notebook 04's *Two classes out of ten* (`labelMap`)
 // and *Building cifar2 and cifar2Val in bulk* (`Subset`, `ApplyTransform`).
 // In short:
 //
@@ -76,16 +77,22 @@ Console.WriteLine($"Training images: {cifar2.Count}, validation images: {cifar2V
 
 // ## Model, batches, optimiser and loss
 //
-// The same ingredients as the article, in its order:
+// The same ingredients as the article, in its order. Before them we call `manual_seed(42)`, so the model's random
+// initial weights are the same on every run; that seed is ours, the article seeds nothing.
 //
-// - `manual_seed(42)` first, so the model's random initial weights are the same on every run;
 // - `model`: the article's `Sequential` of notebook 06, built by `FullyConnected.Create()`
 //   (Linear 3072→512, Tanh, Linear 512→2, LogSoftmax);
 // - `trainLoader`: shuffled mini-batches of 64 images. Shuffling gives each epoch a new order; the loader's own
-//   seed makes that sequence of orders repeatable. 10,000 images make 157 batches, the last one of 16 images;
+//   seed (ours too) makes that sequence of orders repeatable. 10,000 images make 157 batches, the last one of 16 images;
 // - `optimizer`: plain SGD with learning rate 0.01;
 // - `lossFn`: `NLLLoss`, which fits the model's `LogSoftmax` output (notebook 07);
 // - `nEpochs`: 100 passes over the training set.
+//
+// A reader who runs the article's sections in order meets an inconsistency here. §3 builds `seq_model` and gives
+// `seq_model.parameters()` to the optimiser, but §3.2 trains `model`, which at that point is §3.1.5's model without
+// `LogSoftmax`, meant for `CrossEntropyLoss`. Run in that order, the loop either trains a model whose
+// weights the optimiser never updates, or trains the cross-entropy variant rather than §3's model. The article's complete code (§5) is consistent, and we follow
+// it: the model with `LogSoftmax`, trained with `NLLLoss`, and the optimiser holds that model's parameters.
 //
 // Why mini-batches? The gradient of one image is a very noisy guide, and the gradient of all 10,000 images is
 // expensive to compute for one small step. A batch of 64 gives a decent estimate at a fraction of the cost, and
@@ -115,10 +122,10 @@ Console.WriteLine($"{trainLoader.Count} batches of up to {trainLoader.BatchSize}
 //   `using var scope = NewDisposeScope();` is disposed at the end of the batch. The batch itself was created by
 //   the loader before the scope opened, so `scope.Attach(imgs, labels)` hands it to the scope too.
 //
-// The article prints the last batch's loss every 10 epochs (`if epoch % 10 == 0`), as
+// The article prints the last batch's loss every 10 epochs (when `epoch % 10 == 0`), as
 // `Epoch: 0, Loss: 0.6439802646636963`. We print the same lines in the same form (`PyPrint.Float` writes a number
 // as Python prints it), add the last epoch, and keep one line updating with the current epoch. Each epoch also records the mean loss over all
-// its batches, which is much less noisy than the last batch of 16 images, and goes into a `TrainingHistory`
+// its batches, an average over 157 batches rather than the loss of one batch of 16 images, and goes into a `TrainingHistory`
 // for the chart and table below.
 var history = new TrainingHistory();
 var progress = LiveProgress.Start($"0/{nEpochs} epochs");
@@ -159,8 +166,9 @@ Console.WriteLine($"Trained {nEpochs} epochs in {clock.Elapsed.TotalSeconds:F1} 
 //
 // The cell prints the article's ten lines and ours side by side, epoch by epoch. The numbers cannot match: the
 // article's run started from other random weights and saw the batches in another order. What should match is the
-// trend, and it does: both start between 0.6 and 0.75 at epoch 0 and are below 0.03 by epoch 90, jumping about on the way,
-// because each number is the loss of one batch of only 16 images (the last of the epoch).
+// trend: both start between 0.6 and 0.75 at epoch 0 and are below 0.03 by epoch 90 (the tests check ours). On the way
+// the numbers jump about (the article's go from 0.266 at epoch 20 up to 0.376 at epoch 30), because each is the loss
+// of one batch of only 16 images, the last of the epoch.
 double[] articleLosses = [0.6439802646636963, 0.3364253044128418, 0.2660796046257019, 0.3763981759548187, 0.24415557086467743,
                           0.1775331050157547, 0.03261692821979523, 0.04219042509794235, 0.020144721493124962, 0.02759580872952938];
 Console.WriteLine("epoch  article                ours");
@@ -169,16 +177,16 @@ for (int k = 0; k < articleLosses.Length; k++)
 
 // ## The loss curve
 //
-// The article only prints numbers; a chart makes the trend easier to see. The last-batch loss (what the article
-// prints) comes from just 16 images and jumps around. The mean over each epoch averages all 157 batches and is far
-// steadier: it falls fast at first, then more and more slowly as the model fits the training set better and better.
+// The article only prints numbers; a chart makes the trend easier to see. The chart has both series: the last-batch
+// loss (what the article prints), which comes from just 16 images, and the mean over each epoch, which averages all
+// 157 batches.
 var epochs = history.Epochs.Select(e => (double)e.Epoch).ToArray();
 display(Charts.Lines("Training loss per epoch", "epoch", "NLL loss",
              ("last batch", epochs, history.Epochs.Select(e => e.Loss)),
              ("mean over the epoch", epochs, history.Epochs.Select(e => e.MeanLoss))));
 
-// The same numbers as a table, every 10th epoch (epochs are counted from 1 here, so row 10 is the article's
-// `Epoch: 9`), with the time each epoch took.
+// The same numbers as a table, every 10th epoch, with the time each epoch took. Epochs are numbered from 0, as in
+// the article's printout, so epoch 90 in the table is the article's `Epoch: 90` line.
 display(Tables.History(history, every: 10));
 
 // ## Validation accuracy
@@ -193,8 +201,8 @@ Console.WriteLine($"Validation accuracy: {evaluation.Accuracy:F4} ({evaluation.C
 
 // ## Saving a checkpoint
 //
-// Notebooks 09 and 10 need this trained model; retraining it there would cost about a minute each. So the
-// weights go to `data/models/birds-airplanes-fc.bin` (TorchSharp's format), with a small `.json` beside it
+// Notebooks 09 and 10 need this trained model; rather than train it again in each of them, we save the
+// weights to `data/models/birds-airplanes-fc.bin` (TorchSharp's format), with a small `.json` beside it
 // that records the architecture, the epochs, the seed and the validation accuracy. The folder is not committed.
 // If the file is missing later, notebooks 09 and 10 say so and train the model themselves.
 var checkpointPath = "../../data/models/birds-airplanes-fc";

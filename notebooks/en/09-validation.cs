@@ -50,7 +50,7 @@ Tutorial.Setup(seed: 42);
 // This notebook runs on its own, so it builds its data again. Notebooks 03 and 04 explained each step;
 // `NormalizedSubset.Load` runs them in one call.
 // It stands for these earlier cells: notebook 03's *All 50,000 images, in bulk* (`ChannelStats.Of`) and
-// *Normalize, chained after ToTensor* (`Transforms.Compose`), and notebook 04's *Two classes out of ten* (`labelMap`)
+// *Normalize, chained after ToTensor* (`ImageTransforms.Compose`), and notebook 04's *Two classes out of ten* (`labelMap`)
 // and *Building cifar2 and cifar2Val in bulk* (`Subset`, `ApplyTransform`).
 // In short:
 //
@@ -76,8 +76,7 @@ Console.WriteLine($"Training images: {cifar2.Count}, validation images: {cifar2V
 // Notebook 08 saved its model in `data/models/`. `ArticleRecipe.LoadOrTrain` builds the article's network
 // (`FullyConnected.Create()`), checks that the checkpoint holds that architecture, loads the weights and says
 // where they came from. If there is no checkpoint (notebook 08 has not been run), it says so and trains the
-// same model here with the same recipe and seed, which takes about a minute; the progress line then shows
-// the epochs.
+// same model here with the same recipe and seed; the progress line then shows the epochs.
 var checkpointPath = "../../data/models/birds-airplanes-fc";
 var progress = LiveProgress.Start("Looking for the checkpoint...");
 var recipeEpochs = Tutorial.Epochs(ArticleRecipe.Epochs);
@@ -94,12 +93,12 @@ progress.Update(source);
 //   recording of gradients.
 // - The loader is **not** shuffled: the order does not matter for counting, and a fixed order lets us match
 //   each prediction to its image later.
-// - The prediction is the class with the highest output. Python writes `_, predicted = torch.max(outputs, dim=1)`;
+// - The prediction is the class with the highest output. The article writes `_, predicted = torch.max(out, dim=1)`;
 //   TorchSharp's `max(dim, keepdim)` returns the same pair of values and indices, and we keep the indices.
 //
 // `(predicted == labels)` compares element by element and gives a tensor of booleans; `sum()` counts the `true`s.
-// As in notebook 08, each batch lives in a dispose scope. The article prints `Accuracy: 0.813`, Python's
-// `correct / total`; we print ours the same way (`PyPrint.Float`), then the article's line beneath it.
+// As in notebook 08, each batch lives in a dispose scope. The article prints `Accuracy: 0.813`, the hits over
+// the total; we print ours as Python prints a float (`PyPrint.Float`), then the article's line beneath it.
 var valLoader = new BatchLoader(cifar2Val, batchSize: 64, shuffle: false);
 var correct = 0L;
 var total = 0L;
@@ -123,8 +122,8 @@ Console.WriteLine($"Accuracy: {PyPrint.Float((double)correct / total)}");
 Console.WriteLine("article: Accuracy: 0.813");
 Console.WriteLine($"{correct} / {total}");
 
-// About four images in five are right, close to the article's 0.813 (another seed, another run: the tests accept
-// 0.78 to 0.85). Better than a coin toss by far, yet the training loss of notebook 08 fell close to zero: the model
+// Our accuracy is printed above the article's line (another seed, another run: the tests accept 0.78 to 0.85,
+// about four images in five). Better than a coin toss by far, yet the training loss of notebook 08 fell close to zero: the model
 // has learned a good deal about its training images that does not carry over to new ones. Notebook 10 measures
 // that gap.
 //
@@ -167,9 +166,9 @@ var grid = Images.Grid(gallery, columns: 8, zoom: 3);
 foreach (var (image, _) in gallery) image.Dispose();
 display(grid);
 
-// Look at the backgrounds as much as at the objects. The model only sees 3,072 numbers, and colours and large
-// bright or dark areas weigh heavily in them; it has no built-in idea of a wing or a beak. A bird against a pale
-// sky and an airplane on grass are the kind of picture that misleads it. That is the limit notebook 10 looks at.
+// The model only sees 3,072 numbers, and colours and large bright or dark areas weigh heavily in them; it has no
+// built-in idea of a wing or a beak. So look at the backgrounds in these mistakes as much as at the objects. That
+// is the limit notebook 10 looks at.
 
 // ---
 //

@@ -53,7 +53,7 @@ Tutorial.Setup(seed: 42);
 // This notebook runs on its own, so it builds its data again. Notebooks 03 and 04 explained each step;
 // `NormalizedSubset.Load` runs them in one call.
 // It stands for these earlier cells: notebook 03's *All 50,000 images, in bulk* (`ChannelStats.Of`) and
-// *Normalize, chained after ToTensor* (`Transforms.Compose`), and notebook 04's *Two classes out of ten* (`labelMap`)
+// *Normalize, chained after ToTensor* (`ImageTransforms.Compose`), and notebook 04's *Two classes out of ten* (`labelMap`)
 // and *Building cifar2 and cifar2Val in bulk* (`Subset`, `ApplyTransform`).
 // In short:
 //
@@ -75,7 +75,7 @@ Console.WriteLine($"Training images: {cifar2.Count}, validation images: {cifar2V
 // ## The trained model
 //
 // As in notebook 09, `ArticleRecipe.LoadOrTrain` loads the model that notebook 08 saved, or, if there is no
-// checkpoint, says so and trains it here (about a minute).
+// checkpoint, says so and trains it here.
 var checkpointPath = "../../data/models/birds-airplanes-fc";
 var progress = LiveProgress.Start("Looking for the checkpoint...");
 var recipeEpochs = Tutorial.Epochs(ArticleRecipe.Epochs);
@@ -86,9 +86,9 @@ progress.Update(source);
 // ## Counting parameters
 //
 // The article counts with `numlist = [p.numel() for p in model.parameters() if p.requires_grad]` and prints
-// `print(sum(numlist), numlist)`: the total, a space, then the list. `FullyConnected.ParameterCounts(model)` does the
-// same as the list comprehension: the number of elements of each trainable tensor, in order. The cell prints it
-// the way Python's `print` does, then the article's line beneath it.
+// `print(sum(numlist), numlist)`: the total, a space, then the list. In C# the list comprehension becomes a LINQ
+// query, `model.parameters().Where(p => p.requires_grad).Select(p => p.numel())`: the number of elements of each
+// trainable tensor, in order. The cell prints it the way Python's `print` does, then the article's line beneath it.
 var numlist = model.parameters().Where(p => p.requires_grad).Select(p => p.numel()).ToList();
 Console.WriteLine($"{numlist.Sum()} {PyPrint.List(numlist)}");
 Console.WriteLine("article: 1574402 [1572864, 512, 1024, 2]");
@@ -190,9 +190,9 @@ var grid = Images.Grid(examples, columns: 8, zoom: 3);
 foreach (var (image, _) in examples) image.Dispose();
 display(grid);
 
-// Now train two fresh models in exactly the same way: the article's recipe (`ArticleRecipe.Train`: same
-// seed, so the same initial weights and the same batch order; SGD, learning rate 0.01, batches of 64, NLLLoss),
-// 10 epochs each to keep this notebook short. One sees the original images, the other the scrambled ones. Each
+// Now train two fresh models in exactly the same way: the article's recipe (`ArticleRecipe.Train`: SGD, learning
+// rate 0.01, batches of 64, NLLLoss), with the same seed of ours, so the same initial weights and the same batch
+// order, 10 epochs each to keep this notebook short. One sees the original images, the other the scrambled ones. Each
 // is then measured on the validation images prepared the same way.
 var runEpochs = Tutorial.Epochs(10);
 var runProgress = LiveProgress.Start("Training on original pixels...");

@@ -93,7 +93,7 @@ Console.WriteLine($"{trainLoader.Count} batches of up to {trainLoader.BatchSize}
 // - `optimizer.zero_grad()`清除上一个小批量留下的梯度（自动求导会把梯度*累加*到`.grad`上），`loss.backward()`算出新的梯度，`optimizer.step()`让每个权重逆着自己的梯度挪动一点。
 // - **内存。** 在Python里，每个小批量的张量一旦不再被引用（循环变量换成下一个小批量时），就会被引用计数机制释放。.NET的垃圾回收器只是偶尔运行，而且看不到张量占用的原生内存，所以我们自己释放：在`using var scope = NewDisposeScope();`里创建的一切，都会在这个小批量处理完时被释放。小批量本身是加载器在作用域打开之前创建的，所以用`scope.Attach(imgs, labels)`把它也交给这个作用域。
 //
-// 原文每10轮打印一次最后一个小批量的损失（`if epoch % 10 == 0`），格式是`Epoch: 0, Loss: 0.6439802646636963`。我们以同样的格式打印同样的行（`PyPrint.Float`按Python的方式打印数字），再加上最后一轮，并用一行不断刷新当前的轮次。每一轮还会记录该轮全部小批量的平均损失，它比最后那个只有16张图像的小批量平稳得多。这些数据存进`TrainingHistory`，供下面的图表和表格使用。
+// 原文每10轮打印一次最后一个小批量的损失（`epoch % 10 == 0`），格式是`Epoch: 0, Loss: 0.6439802646636963`。我们以同样的格式打印同样的行（`PyPrint.Float`按Python的方式打印数字），再加上最后一轮，并用一行不断刷新当前的轮次。每一轮还会记录该轮全部小批量的平均损失，它比最后那个只有16张图像的小批量平稳得多。这些数据存进`TrainingHistory`，供下面的图表和表格使用。
 var history = new TrainingHistory();
 var progress = LiveProgress.Start($"0/{nEpochs} epochs");
 var clock = Stopwatch.StartNew();

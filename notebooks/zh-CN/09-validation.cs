@@ -75,7 +75,7 @@ progress.Update(source);
 //
 // - `using (no_grad())`：我们只是读取模型，自动求导（autograd）不需要记录任何东西，这样既省内存又省时间。权重保持不变，是因为循环从不调用`optimizer.step()`；`no_grad`只是停止记录梯度。
 // - 加载器**不**打乱顺序：计数时顺序无关紧要，而固定的顺序让我们之后能把每个预测和它的图像对应起来。
-// - 预测结果是输出最高的那个类别。Python写作`_, predicted = torch.max(outputs, dim=1)`；TorchSharp的`max(dim, keepdim)`返回同样的数值和索引二元组，我们保留索引。
+// - 预测结果是输出最高的那个类别。Python写作`_, predicted = torch.max(out, dim=1)`；TorchSharp的`max(dim, keepdim)`返回同样的数值和索引二元组，我们保留索引。
 //
 // `(predicted == labels)`逐元素比较，得到一个布尔张量；`sum()`统计其中`true`的个数。和笔记本08一样，每个小批量都在一个释放作用域（dispose scope）里处理。原文打印的是`Accuracy: 0.813`，即Python的`correct / total`；我们用同样的方式（`PyPrint.Float`）打印自己的结果，再在下方打印原文那一行。
 var valLoader = new BatchLoader(cifar2Val, batchSize: 64, shuffle: false);

@@ -107,8 +107,8 @@ public partial class ArticleQuoteTests
         [("zh-CN", "05")] = ["optim.SGD", "DataLoader", "batch_size=64", "shuffle=True", "for batch in train_loader:", "imgs, labels = batch", "for img, label in train_loader"],
         [("zh-CN", "06")] = ["imshow", "n_out", "cifar2[0]", "img.view(-1).unsqueeze(0)", "SoftmaxBackward0", "Softmax", "LogSoftmax"],
         [("zh-CN", "07")] = ["nn.CrossEntropyLoss()", "LogSoftmax", "CrossEntropyLoss"],
-        [("zh-CN", "08")] = ["Sequential", "Epoch: N, Loss: …", "Epoch: N", "Epoch: 0, Loss: 0.6439802646636963", "Epoch: 90", "seq_model", "seq_model.parameters()", "model"],
-        [("zh-CN", "09")] = ["torch.max", "Accuracy: 0.813"],
+        [("zh-CN", "08")] = ["Sequential", "Epoch: N, Loss: …", "Epoch: N", "Epoch: 0, Loss: 0.6439802646636963", "Epoch: 90", "seq_model", "seq_model.parameters()", "model", "epoch % 10 == 0"],
+        [("zh-CN", "09")] = ["torch.max", "Accuracy: 0.813", "_, predicted = torch.max(out, dim=1)"],
         [("zh-CN", "10")] = ["numlist = [p.numel() for p in model.parameters() if p.requires_grad]", "print(sum(numlist), numlist)"],
         [("zh-CN", "11")] = ["print(sum(numlist), numlist)"],
     };
@@ -125,8 +125,6 @@ public partial class ArticleQuoteTests
         [("zh-CN", "03")] = ["transforms.Compose([...])", "plt.imshow(img_t.permute(1, 2, 0))"],
         [("zh-CN", "04")] = ["(img, label)"],
         [("zh-CN", "06")] = ["nn.Sequential", "nn.Linear(3 * 32 * 32, 512)", "nn.Tanh()", "nn.Linear(512, n_out)", "nn.LogSoftmax(dim=1)", "img, label = cifar2[0]"],
-        [("zh-CN", "08")] = ["if epoch % 10 == 0"],
-        [("zh-CN", "09")] = ["_, predicted = torch.max(outputs, dim=1)"],
     };
 
     static string Normalize(string text) => WhiteSpace().Replace(text, " ").Trim();
