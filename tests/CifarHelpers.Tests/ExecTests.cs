@@ -78,6 +78,18 @@ public class ExecTests
     }
 
     [SkippableFact]
+    public void AListenerThatThrowsDoesNotBlockTheChildAndItsExceptionComesBack()
+    {
+        Requires.Linux("it runs bash");
+        var clock = Stopwatch.StartNew();
+        // The first line throws; the child's other 2 MB are still read, so it ends by itself long before the limit.
+        var e = Assert.Throws<FormatException>(() => Bash("for i in $(seq 1 20000); do echo \"line $i ..................................................................................................\"; done",
+                                                         timeout: TimeSpan.FromMinutes(1), onStdoutLine: line => throw new FormatException(line)));
+        Assert.Equal("line 1 ..................................................................................................", e.Message);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"returned after {clock.Elapsed.TotalSeconds:F1} s");
+    }
+
+    [SkippableFact]
     public void ATimeoutKillsTheWholeTreeAndReturnsWithinABound()
     {
         Requires.Linux("it runs bash and reads /proc");

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Runtime.ExceptionServices;
 using System.Text;
 
 namespace Tools.Shared;
@@ -70,8 +71,25 @@ public sealed class Exec : IDisposable
     }
 
     /// <summary>Reads <paramref name="reader"/> to its end into <paramref name="text"/>, as it came, telling each line to <paramref name="onLine"/>.</summary>
+    /// <remarks>
+    /// A listener that throws does not stop the reading (the child would block on a full pipe): the first exception
+    /// is kept, the pipe read to its end, and <see cref="Finish"/> throws it.
+    /// </remarks>
     static void Pump(StreamReader reader, StringBuilder text, Action<string>? onLine, BlockingCollection<string>? lines)
     {
+        ExceptionDispatchInfo? failed = null;
+        void Tell(string line)
+        {
+            if (failed is not null) return;
+            try
+            {
+                onLine!(line);
+            }
+            catch (Exception e)
+            {
+                failed = ExceptionDispatchInfo.Capture(e);
+            }
+        }
         try
         {
             var buffer = new char[4096];
@@ -88,11 +106,11 @@ public sealed class Exec : IDisposable
                         continue;
                     }
                     if (line.Length > 0 && line[^1] == '\r') line.Length--;
-                    onLine(line.ToString());
+                    Tell(line.ToString());
                     line.Clear();
                 }
             }
-            if (onLine is not null && line.Length > 0) onLine(line.ToString());
+            if (onLine is not null && line.Length > 0) Tell(line.ToString());
         }
         catch (ObjectDisposedException)
         {
@@ -105,6 +123,7 @@ public sealed class Exec : IDisposable
         {
             lines?.CompleteAdding();
         }
+        failed?.Throw();
     }
 
     /// <summary>Starts <paramref name="file"/> with <paramref name="arguments"/>; read its result with <see cref="Finish"/>.</summary>
@@ -193,21 +212,12 @@ public sealed class Exec : IDisposable
         }
     }
 
-    /// <summary>What it has printed on standard output so far.</summary>
-    public string StdoutSoFar
-    {
-        get { lock (_stdoutText) return _stdoutText.ToString(); }
-    }
-
-    /// <summary>Waits up to <paramref name="timeout"/> for the process to end; true when it did.</summary>
-    public bool WaitForExit(TimeSpan timeout) => _process.WaitForExit(timeout);
-
     /// <summary>Kills the whole process tree now (SIGKILL) and waits, bounded, for the process to be gone.</summary>
     public void Kill()
     {
         try
         {
-            _killed = true;
+            _killed = !_process.HasExited;
             _process.Kill(entireProcessTree: true);
         }
         catch (InvalidOperationException)
@@ -229,7 +239,16 @@ public sealed class Exec : IDisposable
         // Not WaitForExit() without a limit, nor the readers' own end: either waits for every holder of the pipes,
         // and a grandchild that escaped the tree kill (or outlives its parent) may hold them for as long as it lives.
         // So the pipes get a bounded time to drain, then we return what was read.
-        bool drained = Task.WaitAll([_stdout, _stderr], PipeDrainLimit);
+        bool drained;
+        try
+        {
+            drained = Task.WaitAll([_stdout, _stderr], PipeDrainLimit);
+        }
+        catch (AggregateException e)
+        {
+            ExceptionDispatchInfo.Throw(e.InnerExceptions[0]); // a line listener threw
+            throw;
+        }
         if (!_process.HasExited) _process.WaitForExit(KillWaitLimit);
         int exitCode = timedOut || _killed || !_process.HasExited ? -1 : _process.ExitCode;
         string stdout, stderr;
