@@ -3,6 +3,7 @@ using System.Globalization;
 using CifarHelpers.Data;
 using CifarHelpers.Models;
 using CifarHelpers.Training;
+using Tools.Shared;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -81,40 +82,38 @@ static class Epochs
 /// </summary>
 sealed class BaselineProcess : IDisposable
 {
-    readonly Process _child;
+    readonly Exec _child;
 
     public BaselineProcess()
     {
         string self = Environment.ProcessPath!;
-        var start = Path.GetFileNameWithoutExtension(self) == "dotnet"
-            ? new ProcessStartInfo(self, [typeof(BaselineProcess).Assembly.Location, "--baseline-child"])
-            : new ProcessStartInfo(self, ["--baseline-child"]);
-        start.RedirectStandardInput = true;
-        start.RedirectStandardOutput = true;
-        _child = Process.Start(start)!;
+        string[] arguments = Path.GetFileNameWithoutExtension(self) == "dotnet"
+            ? [typeof(BaselineProcess).Assembly.Location, "--baseline-child"]
+            : ["--baseline-child"];
+        _child = Exec.Start(self, arguments, interactive: true);
         Expect("ready");
     }
 
     /// <summary>Runs one baseline epoch in the child; its time in seconds and its minor page faults, as the child measured them.</summary>
     public (double Seconds, long Faults) Epoch()
     {
-        _child.StandardInput.WriteLine("epoch");
+        _child.Input.WriteLine("epoch");
+        _child.Input.Flush();
         double seconds = double.Parse(Expect("epoch_s"), CultureInfo.InvariantCulture);
         return (seconds, long.Parse(Expect("epoch_faults"), CultureInfo.InvariantCulture));
     }
 
     string Expect(string name)
     {
-        while (_child.StandardOutput.ReadLine() is { } line)
+        while (_child.ReadLine() is { } line)
             if (line.StartsWith(name, StringComparison.Ordinal)) return line[name.Length..].TrimStart(':', ' ');
-        _child.WaitForExit();
-        throw new InvalidOperationException($"The baseline process ended ({_child.ExitCode}) before it printed {name}.");
+        var end = _child.Finish(TimeSpan.FromMinutes(1));
+        throw new InvalidOperationException($"The baseline process ended ({end.ExitCode}) before it printed {name}:\n{Exec.Tail(end.Stderr)}");
     }
 
     public void Dispose()
     {
-        _child.StandardInput.Close(); // the child ends at the end of its input
-        _child.WaitForExit();
+        _child.Finish(TimeSpan.FromMinutes(5)); // closes its input: the child ends at the end of its input
         _child.Dispose();
     }
 

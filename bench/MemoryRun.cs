@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using CifarHelpers.Data;
+using Tools.Shared;
 using CifarHelpers.Training;
 using static TorchSharp.torch;
 
@@ -12,21 +13,21 @@ static class MemoryRun
     public static (double PeakMb, double GrowthMb, double Accuracy, double Seconds) Parent(Progress progress)
     {
         string self = Environment.ProcessPath!;
-        var start = Path.GetFileNameWithoutExtension(self) == "dotnet"
-            ? new ProcessStartInfo(self, [typeof(MemoryRun).Assembly.Location, "--memory-child"])
-            : new ProcessStartInfo(self, ["--memory-child"]);
-        start.RedirectStandardOutput = true;
-        using var child = Process.Start(start)!;
+        string[] arguments = Path.GetFileNameWithoutExtension(self) == "dotnet"
+            ? [typeof(MemoryRun).Assembly.Location, "--memory-child"]
+            : ["--memory-child"];
         var values = new Dictionary<string, double>();
-        while (child.StandardOutput.ReadLine() is { } line)
+        // 100 epochs take minutes; two hours means it hangs.
+        var run = Exec.Run(self, arguments, TimeSpan.FromHours(2), onStdoutLine: line =>
         {
             var parts = line.Split(": ", 2);
-            if (parts.Length != 2 || !double.TryParse(parts[1], CultureInfo.InvariantCulture, out double v)) continue;
-            values[parts[0]] = v;
+            if (parts.Length != 2 || !double.TryParse(parts[1], CultureInfo.InvariantCulture, out double v)) return;
+            lock (values) values[parts[0]] = v;
             if (parts[0] == "epoch" && (int)v % 10 == 0) progress.Phase($"memory: epoch {v:F0} of {ArticleRecipe.Epochs}");
-        }
-        child.WaitForExit();
-        if (child.ExitCode != 0) throw new InvalidOperationException($"The memory run failed with {child.ExitCode}.");
+        });
+        if (run.TimedOut || run.ExitCode != 0)
+            throw new InvalidOperationException(
+                $"The memory run {(run.TimedOut ? "did not finish within 2 hours" : $"failed with {run.ExitCode}")}:\n{Exec.Tail(run.Stderr)}");
         return (values["peak_rss_mb"], values["rss_epoch100_mb"] - values["rss_epoch10_mb"], values["accuracy"], values["train_s"]);
     }
 

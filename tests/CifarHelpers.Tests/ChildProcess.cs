@@ -17,15 +17,11 @@ public static class ChildProcess
             ReliabilityTests.LongRun();
             return 0;
         }
-        if (args is ["faults", var malloc])
-        {
-            TrainingTests.CountFaults(keepFreedBuffers: malloc == "keep");
-            return 0;
-        }
+        if (args is ["malloc", var malloc]) return MemorySettingsTests.MallocChild(keepFreedBuffers: malloc == "keep");
         if (args is ["hugepages"]) return MemorySettingsTests.Child();
         if (args is not ["prepare", var root, var specFile, var archive, var download])
         {
-            Console.Error.WriteLine("usage: prepare ROOT SPEC.json ARCHIVE|- download|offline | longrun");
+            Console.Error.WriteLine("usage: prepare ROOT SPEC.json ARCHIVE|- download|offline | longrun | hugepages | malloc keep|default");
             return 2;
         }
         var spec = specFile == "-" ? null : JsonSerializer.Deserialize<DataSpec>(File.ReadAllText(specFile));
@@ -46,14 +42,10 @@ public static class ChildProcess
     static string Self => typeof(ChildProcess).Assembly.Location;
 
     /// <summary>Starts the 100-epoch run of <see cref="ReliabilityTests.LongRun"/> in a new process.</summary>
-    public static Exec StartLongRun() => Exec.Start("dotnet", [Self, "longrun"]);
-
-    /// <summary>Runs <see cref="TrainingTests.CountFaults"/> in a new process and returns what it printed.</summary>
-    public static string CountFaults(bool keepFreedBuffers) =>
-        Exec.Check("dotnet", [Self, "faults", keepFreedBuffers ? "keep" : "default"], TimeSpan.FromMinutes(5)).Stdout;
+    public static Exec LongRun() => Exec.Start("dotnet", [Self, "longrun"]);
 
     /// <summary>Starts <c>prepare</c> in a new process.</summary>
-    public static Exec Start(string root, DataSpec? spec, string? archive, bool download, string specDir)
+    public static Exec Prepare(string root, DataSpec? spec, string? archive, bool download, string specDir)
     {
         string specFile = "-";
         if (spec is not null)

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using NotebookRunner;
 using Tools.Shared;
@@ -108,14 +107,9 @@ public class DevEnvironmentTests
 
     bool IgnoredByGit(string relative)
     {
-        var start = new ProcessStartInfo("git", ["check-ignore", "--quiet", "--no-index", relative])
-        {
-            WorkingDirectory = repo, RedirectStandardOutput = true, RedirectStandardError = true,
-        };
-        using var git = Process.Start(start)!;
-        git.WaitForExit();
+        var git = Exec.Run("git", ["check-ignore", "--quiet", "--no-index", relative], TimeSpan.FromMinutes(1), repo);
         // 0: ignored; 1: not ignored; anything else: git itself failed.
-        Assert.True(git.ExitCode is 0 or 1, $"git check-ignore exited {git.ExitCode}: {git.StandardError.ReadToEnd()}");
+        Assert.True(git.ExitCode is 0 or 1, $"git check-ignore exited {git.ExitCode}: {git.Stderr}");
         return git.ExitCode == 0;
     }
 }

@@ -251,49 +251,15 @@ public sealed class RunnerHeartbeatTests
 /// <summary>What a run of the runner did.</summary>
 public sealed record RunResult(int ExitCode, string Stdout, string Stderr);
 
-/// <summary>Starts the built runner (<c>dotnet NotebookRunner.dll</c>) with both pipes read at once and a time limit.</summary>
+/// <summary>Starts the built runner (<c>dotnet NotebookRunner.dll</c>) through <see cref="Exec"/>, with a time limit.</summary>
 static class RunnerProcess
 {
     public static RunResult Run(string workingDirectory, IEnumerable<string> args, IReadOnlyDictionary<string, string?>? environment = null,
                                 Action<string>? onLine = null, int timeoutMinutes = 5)
     {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true,
-        };
-        start.ArgumentList.Add(typeof(NotebookRun).Assembly.Location);
-        foreach (var arg in args) start.ArgumentList.Add(arg);
-        foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
-        {
-            if (value is null) start.Environment.Remove(name);
-            else start.Environment[name] = value;
-        }
-        using var process = Process.Start(start)!;
-        process.StandardInput.Close();
-        var stderr = process.StandardError.ReadToEndAsync();
-        var stdout = Task.Run(() =>
-        {
-            var text = new System.Text.StringBuilder();
-            var buffer = new char[4096];
-            var line = new System.Text.StringBuilder();
-            for (int read; (read = process.StandardOutput.Read(buffer, 0, buffer.Length)) > 0;)
-            {
-                text.Append(buffer, 0, read);
-                foreach (char c in buffer.AsSpan(0, read))
-                {
-                    if (c != '\n') { line.Append(c); continue; }
-                    onLine?.Invoke(line.ToString());
-                    line.Clear();
-                }
-            }
-            return text.ToString();
-        });
-        if (!process.WaitForExit(TimeSpan.FromMinutes(timeoutMinutes)))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"The runner did not finish within {timeoutMinutes} minutes.");
-        }
-        process.WaitForExit();
-        return new RunResult(process.ExitCode, stdout.Result, stderr.Result);
+        var run = Exec.Run("dotnet", [typeof(NotebookRun).Assembly.Location, .. args], TimeSpan.FromMinutes(timeoutMinutes),
+                           workingDirectory, environment, onStdoutLine: onLine);
+        if (run.TimedOut) throw new TimeoutException($"The runner did not finish within {timeoutMinutes} minutes:\n{Exec.Tail(run.Output)}");
+        return new RunResult(run.ExitCode, run.Stdout, run.Stderr);
     }
 }

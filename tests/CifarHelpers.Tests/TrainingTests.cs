@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using CifarHelpers.Data;
 using CifarHelpers.Models;
 using CifarHelpers.Runtime;
@@ -88,83 +87,4 @@ public class TrainingTests
         using var model = FullyConnected.Create();
         Assert.Throws<ArgumentOutOfRangeException>(() => Trainer.FusedSgd(model, 0));
     }
-
-    [SkippableFact]
-    public void TheAutogradLoopDoesNotFaultItsBuffersInEveryBatch()
-    {
-        Requires.Linux("it counts page faults under glibc's allocator");
-        // Two fresh processes, with and without the library's malloc settings.
-        var kept = Figures(ChildProcess.CountFaults(keepFreedBuffers: true));
-        var asShipped = Figures(ChildProcess.CountFaults(keepFreedBuffers: false));
-        // A 6 MB gradient faulted in anew costs 1,536 faults; glibc's own heuristics avoid that in some runs and not
-        // in others (1 to 630 faults per batch seen), so only the kept run is held to a bound.
-        Assert.True(kept["loop_faults_per_batch"] < 100, $"{kept["loop_faults_per_batch"]:F0} page faults per batch of the autograd loop");
-        // The control: 32 MB in 100 kB buffers, freed and allocated again, is handed back to the kernel every round as
-        // glibc ships (it trims a free heap top over twice the largest mapping freed so far), and kept with the settings.
-        Assert.True(kept["pattern_faults_per_round"] < 100, $"{kept["pattern_faults_per_round"]:F0} faults per round, settings applied");
-        Assert.True(asShipped["pattern_faults_per_round"] > 1000, $"{asShipped["pattern_faults_per_round"]:F0} faults per round as glibc ships");
-    }
-
-    static Dictionary<string, double> Figures(string output) =>
-        output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split(": "))
-              .ToDictionary(p => p[0], p => double.Parse(p[1], System.Globalization.CultureInfo.InvariantCulture));
-
-    /// <summary>
-    /// In a child process: the minor page faults of the article's model trained with autograd on random images
-    /// (two epochs to settle, then three counted), and of a bare malloc pattern on one thread.
-    /// </summary>
-    internal static void CountFaults(bool keepFreedBuffers)
-    {
-        TorchRuntime.Initialize(keepFreedBuffers);
-        manual_seed(1);
-        using var model = FullyConnected.Create();
-        using var images = randn(640, 3, 32, 32);
-        using var labels = randint(0, 2, [640], dtype: int64);
-        using var data = new ImageDataset(images, labels, ["a", "b"]);
-        using var loader = new BatchLoader(data, 64, shuffle: true, seed: 1);
-        var trainer = new Trainer(model, optim.SGD(model.parameters(), 1e-2), NLLLoss());
-        trainer.Fit(loader, 2);
-        long before = MinorFaults(0 /* RUSAGE_SELF */);
-        trainer.Fit(loader, 3);
-        double loop = (MinorFaults(0) - before) / (3.0 * loader.Count);
-
-        const int rounds = 20;
-        byte[] ones = Enumerable.Repeat((byte)1, ChunkBytes).ToArray();
-        MallocRound(ones); // the first round faults in whatever is kept
-        before = MinorFaults(1 /* RUSAGE_THREAD */);
-        for (int i = 0; i < rounds; i++) MallocRound(ones);
-        double pattern = (MinorFaults(1) - before) / (double)rounds;
-
-        Console.WriteLine(FormattableString.Invariant($"loop_faults_per_batch: {loop}"));
-        Console.WriteLine(FormattableString.Invariant($"pattern_faults_per_round: {pattern}"));
-    }
-
-    const int ChunkBytes = 100_000, Chunks = 320;
-
-    static void MallocRound(byte[] ones)
-    {
-        var chunks = new nint[Chunks];
-        for (int i = 0; i < Chunks; i++)
-        {
-            chunks[i] = Marshal.AllocHGlobal(ChunkBytes); // malloc
-            Marshal.Copy(ones, 0, chunks[i], ChunkBytes);
-        }
-        foreach (nint chunk in chunks) Marshal.FreeHGlobal(chunk);
-    }
-
-    static long MinorFaults(int who)
-    {
-        if (getrusage(who, out var usage) != 0) throw new InvalidOperationException($"getrusage failed: {Marshal.GetLastPInvokeError()}");
-        return usage.MinorFaults;
-    }
-
-    [StructLayout(LayoutKind.Sequential)]
-    struct RUsage
-    {
-        public long UserSeconds, UserMicros, SystemSeconds, SystemMicros, MaxRss, Ixrss, Idrss, Isrss, MinorFaults,
-                    MajorFaults, Swaps, BlocksIn, BlocksOut, MessagesSent, MessagesReceived, Signals, VoluntarySwitches, InvoluntarySwitches;
-    }
-
-    [DllImport("libc", SetLastError = true)]
-    static extern int getrusage(int who, out RUsage usage);
 }

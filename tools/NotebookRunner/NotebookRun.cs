@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using Tools.Shared;
 
 namespace NotebookRunner;
 
@@ -63,46 +64,30 @@ public sealed class NotebookRun(string outputDir, TimeSpan timeout, Client clien
         string executed = Path.GetFullPath(Path.Combine(outputDir, name));
         File.Delete(executed);
 
-        var start = new ProcessStartInfo(client == Client.Repl ? "dotnet" : "jupyter")
-        {
-            // A relative #r resolves against the process's folder: run from the notebook's folder.
-            WorkingDirectory = Path.GetDirectoryName(Path.GetFullPath(notebook))!,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-        };
         string[] arguments = client == Client.Repl
             ? [LocalTools.Repl, "--run", name, "--exit-after-run", "--output-path", executed, "--output-format", "ipynb"]
             // --allow-errors records a failing cell and goes on, as dotnet-repl does; errors are read from the copy.
             // At DEBUG, nbconvert logs "Executing cell:" and the cell's source as each cell starts: the progress hook.
             : ["nbconvert", "--to", "notebook", "--execute", "--allow-errors", "--ExecutePreprocessor.timeout=-1",
                "--log-level=DEBUG", "--output-dir", Path.GetDirectoryName(executed)!, name];
-        foreach (var arg in arguments) start.ArgumentList.Add(arg);
-        start.Environment["DOTNET_CLI_UI_LANGUAGE"] = "en";
-        if (language is not null) start.Environment["TUTORIAL_LANG"] = language;
+        var environment = new Dictionary<string, string?> { ["DOTNET_CLI_UI_LANGUAGE"] = "en" };
+        if (language is not null) environment["TUTORIAL_LANG"] = language;
         if (client == Client.Jupyter)
         {
-            start.Environment["JUPYTER_PATH"] = jupyterPath ?? throw new ArgumentNullException(nameof(jupyterPath));
-            start.Environment["PYDEVD_DISABLE_FILE_VALIDATION"] = "1";
+            environment["JUPYTER_PATH"] = jupyterPath ?? throw new ArgumentNullException(nameof(jupyterPath));
+            environment["PYDEVD_DISABLE_FILE_VALIDATION"] = "1";
         }
 
         var clock = Stopwatch.StartNew();
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
-        process.StandardInput.Close();
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        int cells = client == Client.Jupyter ? CodeCells(notebook) : 0;
-        var stderr = Task.Run(() => ReadErrors(process.StandardError, cells, onCell));
+        var stderr = new ErrorFilter(client == Client.Jupyter ? CodeCells(notebook) : 0, onCell);
+        // A relative #r resolves against the process's folder: run from the notebook's folder.
+        var run = Exec.Run(client == Client.Repl ? "dotnet" : "jupyter", arguments, timeout,
+                           workingDirectory: Path.GetDirectoryName(Path.GetFullPath(notebook))!, environment, onStderrLine: stderr.Line);
         var errors = new List<string>();
-        if (!process.WaitForExit(timeout))
-        {
-            process.Kill(entireProcessTree: true);
-            process.WaitForExit();
+        if (run.TimedOut)
             errors.Add($"timed out after {timeout.TotalSeconds:F0} s and was stopped");
-        }
-        else if (process.ExitCode != 0)
-        {
-            errors.Add($"{(client == Client.Repl ? "dotnet-repl" : "jupyter nbconvert")} exited with {process.ExitCode}");
-        }
+        else if (run.ExitCode != 0)
+            errors.Add($"{(client == Client.Repl ? "dotnet-repl" : "jupyter nbconvert")} exited with {run.ExitCode}");
         clock.Stop();
 
         string text = "";
@@ -115,45 +100,54 @@ public sealed class NotebookRun(string outputDir, TimeSpan timeout, Client clien
         else
         {
             errors.Add("no executed copy was written");
-            string err = (stderr.Result + stdout.Result).Trim();
+            string err = (stderr.Kept + run.Stdout).Trim();
             if (err.Length > 0) errors.Add(err.Length > 2000 ? err[^2000..] : err);
         }
         return new NotebookResult(name, errors.Count == 0, clock.Elapsed, executed, errors, text);
     }
 
     /// <summary>
-    /// Reads the client's standard error to its end. nbconvert's DEBUG records (lines that start with
-    /// <c>[NbConvertApp] </c>, and the cell source after <c>Executing cell:</c>) are dropped, its warnings and errors
-    /// kept; each <c>Executing cell:</c> is reported to <paramref name="onCell"/>.
+    /// Filters the client's standard error, line by line as <see cref="Exec"/> reads it. nbconvert's DEBUG records
+    /// (lines that start with <c>[NbConvertApp] </c>, and the cell source after <c>Executing cell:</c>) are dropped, its
+    /// warnings and errors kept; each <c>Executing cell:</c> is reported to <c>onCell</c>.
     /// </summary>
-    static string ReadErrors(StreamReader reader, int cells, Action<CellProgress>? onCell)
+    sealed class ErrorFilter(int cells, Action<CellProgress>? onCell)
     {
         const string Prefix = "[NbConvertApp] ";
-        var kept = new System.Text.StringBuilder();
-        int cell = 0;
-        bool inSource = false, firstSourceLine = false;
-        for (string? line; (line = reader.ReadLine()) is not null;)
+        readonly System.Text.StringBuilder _kept = new();
+        int _cell;
+        bool _inSource, _firstSourceLine;
+
+        /// <summary>The lines kept.</summary>
+        public string Kept
         {
-            if (line.StartsWith(Prefix, StringComparison.Ordinal))
-            {
-                inSource = line == Prefix + "Executing cell:";
-                firstSourceLine = inSource;
-                if (inSource) cell++;
-                string rest = line[Prefix.Length..];
-                if (rest.StartsWith("WARNING", StringComparison.Ordinal) || rest.StartsWith("ERROR", StringComparison.Ordinal)
-                    || rest.StartsWith("CRITICAL", StringComparison.Ordinal))
-                    kept.AppendLine(line);
-                continue;
-            }
-            if (inSource)
-            {
-                if (firstSourceLine) onCell?.Invoke(new CellProgress(cell, cells, line.Trim()));
-                firstSourceLine = false;
-                continue;
-            }
-            kept.AppendLine(line);
+            get { lock (_kept) return _kept.ToString(); }
         }
-        return kept.ToString();
+
+        public void Line(string line)
+        {
+            lock (_kept)
+            {
+                if (line.StartsWith(Prefix, StringComparison.Ordinal))
+                {
+                    _inSource = line == Prefix + "Executing cell:";
+                    _firstSourceLine = _inSource;
+                    if (_inSource) _cell++;
+                    string rest = line[Prefix.Length..];
+                    if (rest.StartsWith("WARNING", StringComparison.Ordinal) || rest.StartsWith("ERROR", StringComparison.Ordinal)
+                        || rest.StartsWith("CRITICAL", StringComparison.Ordinal))
+                        _kept.AppendLine(line);
+                    return;
+                }
+                if (_inSource)
+                {
+                    if (_firstSourceLine) onCell?.Invoke(new CellProgress(_cell, cells, line.Trim()));
+                    _firstSourceLine = false;
+                    return;
+                }
+                _kept.AppendLine(line);
+            }
+        }
     }
 
     /// <summary>The code cells a client executes: those with some source.</summary>

@@ -286,20 +286,14 @@ namespace NotebookRunner
         static string LastLine(string text) =>
             text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault() ?? "";
 
-        /// <summary>Runs a tool to its end, reading both of its pipes at once; returns its exit code and output.</summary>
+        /// <summary>
+        /// Runs a tool to its end (a probe or a restore: 10 minutes at most), reading both of its pipes at once;
+        /// returns its exit code and output. Throws <see cref="Win32Exception"/> when the tool is not there.
+        /// </summary>
         static (int ExitCode, string Output) RunTool(string dir, string file, params string[] arguments)
         {
-            var start = new ProcessStartInfo(file, arguments)
-            {
-                WorkingDirectory = dir, RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true,
-            };
-            start.Environment["DOTNET_CLI_UI_LANGUAGE"] = "en";
-            using var process = Process.Start(start) ?? throw new Win32Exception($"{file} did not start");
-            process.StandardInput.Close();
-            var stderr = process.StandardError.ReadToEndAsync();
-            string stdout = process.StandardOutput.ReadToEnd();
-            process.WaitForExit();
-            return (process.ExitCode, stdout + stderr.Result);
+            var run = Exec.Run(file, arguments, TimeSpan.FromMinutes(10), dir, new Dictionary<string, string?> { ["DOTNET_CLI_UI_LANGUAGE"] = "en" });
+            return (run.ExitCode, run.TimedOut ? $"{run.Output}\n{file} did not finish within 10 minutes." : run.Output);
         }
     }
 }
