@@ -276,8 +276,11 @@ labels.Dispose();
 // ### The plain TorchSharp way
 //
 // TorchSharp has the PyTorch classes too: `torch.utils.data.Dataset` and `torch.utils.data.DataLoader`. A dataset
-// hands out one item at a time, as a dictionary of tensors, and the loader stacks 64 items into a batch. Written
-// that way (here over the first 640 images, to keep it short), the loop above becomes:
+// hands out one item at a time, as a dictionary of tensors (`"data"` and `"label"`), and the loader stacks 64 items
+// into a batch. Our `ImageDataset` is such a dataset, so TorchSharp's loader takes `cifar2` as it is, and our
+// `Trainer` takes that loader's batches. The cell prints the shapes of one batch, then trains a fresh model for one
+// epoch over TorchSharp's loader and prints the number of batches and the mean loss. Pass `disposeDataset: false`:
+// by default TorchSharp's loader disposes its dataset when it is disposed itself.
 // ImageDataset is a torch.utils.data.Dataset: TorchSharp's own DataLoader takes cifar2 as it is, and our Trainer takes
 // that loader's batches. disposeDataset: false, or the loader would dispose cifar2 along with itself.
 manual_seed(42);
@@ -293,7 +296,7 @@ using (var torchLoader = torch.utils.data.DataLoader(cifar2, 64, shuffle: true, 
     Console.WriteLine($"{torchLoader.Count} batches; after one epoch the mean loss is {torchHistory.Epochs[0].MeanLoss:F4}");
 }
 
-// Ten batches of `[64, 3, 32, 32]` images and 64 labels, as expected. What our `BatchLoader` adds:
+// The same shapes as our `BatchLoader`'s batches, and the same number of batches per epoch. What our `BatchLoader` adds:
 //
 // - it never goes item by item: a batch is one `index_select` from the dataset's single image tensor, where
 //   TorchSharp's loader builds 64 dictionaries of small tensors and stacks them;

@@ -202,9 +202,12 @@ Console.WriteLine($"Validation accuracy: {evaluation.Accuracy:F4} ({evaluation.C
 // ## Saving a checkpoint
 //
 // Notebooks 09 and 10 need this trained model; rather than train it again in each of them, we save the
-// weights to `data/models/birds-airplanes-fc.bin` (TorchSharp's format), with a small `.json` beside it
-// that records the architecture, the epochs, the seed and the validation accuracy. The folder is not committed.
-// If the file is missing later, notebooks 09 and 10 say so and train the model themselves.
+// weights to `data/models/birds-airplanes-fc.bin` (TorchSharp's format; the cell's `checkpointPath` leads there from
+// either edition's folder), with a small `.json` beside it that records what trained them: the model's parameters by
+// name and shape, the epochs, the seed, the validation accuracy, and the data (how many images of which classes, and
+// the mean and std they were normalised with, which is what a picture to classify needs later). The folder is not
+// committed. Notebooks 09 to 11 load this checkpoint only when it records this notebook's recipe; if it is missing,
+// or another run wrote it (say, the app with `--epochs 2`), they say why in one line and train the model themselves.
 var checkpointPath = "../../data/models/birds-airplanes-fc";
 Checkpoint.Save(model, checkpointPath, CheckpointInfo.For(model, nEpochs, seed: 42, cifar2, stats, evaluation.Accuracy));
 

@@ -74,8 +74,9 @@ Console.WriteLine($"Training images: {cifar2.Count}, validation images: {cifar2V
 // ## The trained model
 //
 // Notebook 08 saved its model in `data/models/`. `ArticleRecipe.LoadOrTrain` builds the article's network
-// (`FullyConnected.Create()`), checks that the checkpoint holds that architecture, loads the weights and says
-// where they came from. If there is no checkpoint (notebook 08 has not been run), it says so and trains the
+// (`FullyConnected.Create()`), checks that the checkpoint holds that network trained by the article's recipe (the
+// parameters' names and shapes, 100 epochs, seed 42, the same images normalised the same way), loads the weights
+// and says where they came from. A checkpoint of another run is not used: one line says why. If there is no checkpoint (notebook 08 has not been run), it says so and trains the
 // same model here with the same recipe and seed; the progress line then shows the epochs.
 var checkpointPath = "../../data/models/birds-airplanes-fc";
 var progress = LiveProgress.Start("Looking for the checkpoint...");

@@ -80,7 +80,8 @@ Console.WriteLine($"Training images: {cifar2.Count}, validation images: {cifar2V
 //
 // In TorchSharp, as in PyTorch, a model with a custom `forward` is a class derived from `Module`. Its layers
 // are fields; `RegisterComponents()` finds them, so that `parameters()`, `save` and `to(device)` see them.
-// `ConvNet` in the helper library is the same class; the checkpoint below records its architecture string.
+// `ConvNet` in the helper library is the same network, with the same parameters by name and shape (a test loads this
+// notebook's checkpoint into it and gets the same validation accuracy).
 // (Net is declared at the end of this file.)
 
 manual_seed(42);
@@ -169,7 +170,9 @@ display(Charts.Lines("Accuracy per epoch", "epoch", "accuracy",
 // ## Saving the convolutional network
 //
 // Like notebook 08, the cell saves the weights to `data/models/` (`birds-airplanes-cnn.bin`, with a `.json` that
-// records the architecture, the epochs, the seed and the validation accuracy).
+// records the parameters' names and shapes, the epochs, the seed, the validation accuracy and the data). The book's
+// `Net` written here and the library's `ConvNet` have the same parameters by name and shape, so the library's
+// `ConvNet` can load this checkpoint.
 var cnnCheckpoint = "../../data/models/birds-airplanes-cnn";
 Checkpoint.Save(cnn, cnnCheckpoint, CheckpointInfo.For(cnn, nEpochs, seed: 42, cifar2, stats, cnnValAcc[^1]));
 Console.WriteLine($"Saved {cnnCheckpoint}.bin: {ModelSummary.Signature(cnn)}");

@@ -183,7 +183,7 @@ foreach (var r in runs.SkipLast(1))
 
 // ## §2.3.2 如何实现mini-batch
 //
-// 从现在起，我们和原文一样用64张一批的小批量来训练。原文用`DataLoader`建立加载器（`batch_size=64`，`shuffle=True`），再这样遍历：`for batch in train_loader:`，循环体里先写`imgs, labels = batch`。我们的`DataLoader`分批的方式相同：每遍历一次（即一轮），它用自己带种子的随机数生成器打乱图像顺序，然后每次交出64张图像及其标签。批量数是10,000 / 64向上取整；最后一批较小（传入`dropLast: true`可以跳过它）。
+// 从现在起，我们和原文一样用64张一批的小批量来训练。原文用`DataLoader`建立加载器（`batch_size=64`，`shuffle=True`），再这样遍历：`for batch in train_loader:`，循环体里先写`imgs, labels = batch`。我们的`BatchLoader`分批的方式相同：每遍历一次（即一轮），它用自己带种子的随机数生成器打乱图像顺序，然后每次交出64张图像及其标签。批量数是10,000 / 64向上取整；最后一批较小（传入`dropLast: true`可以跳过它）。
 var trainLoader = new BatchLoader(cifar2, batchSize: 64, shuffle: true, seed: 42);
 Console.WriteLine($"{trainLoader.Count} batches per epoch; the last one holds {cifar2.Count - 64 * (trainLoader.Count - 1)} images");
 
@@ -201,7 +201,7 @@ labels.Dispose();
 
 // ### 直接用TorchSharp的写法
 //
-// TorchSharp也有PyTorch的那两个类：`torch.utils.data.Dataset`和`torch.utils.data.DataLoader`。数据集每次交出一项，形式是一个张量字典，加载器再把64项堆叠成一个小批量。用这种方式（为简短起见，只用前640张图像），上面的循环写成：
+// TorchSharp也有PyTorch的那两个类：`torch.utils.data.Dataset`和`torch.utils.data.DataLoader`。数据集每次交出一项，形式是一个张量字典（`"data"`和`"label"`），加载器再把64项堆叠成一个小批量。我们的`ImageDataset`就是这样的数据集，所以TorchSharp的加载器可以直接接收`cifar2`，我们的`Trainer`也可以直接使用这个加载器给出的小批量。下面的单元格先打印一个小批量的形状，再用TorchSharp的加载器把一个新模型训练一轮，打印小批量的个数和平均损失。记得传入`disposeDataset: false`：TorchSharp的加载器默认会在自身被释放时连同数据集一起释放。
 // ImageDataset is a torch.utils.data.Dataset: TorchSharp's own DataLoader takes cifar2 as it is, and our Trainer takes
 // that loader's batches. disposeDataset: false, or the loader would dispose cifar2 along with itself.
 manual_seed(42);
@@ -217,7 +217,7 @@ using (var torchLoader = torch.utils.data.DataLoader(cifar2, 64, shuffle: true, 
     Console.WriteLine($"{torchLoader.Count} batches; after one epoch the mean loss is {torchHistory.Epochs[0].MeanLoss:F4}");
 }
 
-// 十个小批量，每批是`[64, 3, 32, 32]`的图像和64个标签，和预期一致。我们的`DataLoader`多做了这些：
+// 形状和我们的`BatchLoader`给出的小批量相同，每轮的小批量个数也相同。我们的`BatchLoader`多做了这些：
 //
 // - 它从不逐项处理：一个小批量就是从数据集唯一的图像张量上做一次`index_select`，而TorchSharp的加载器要先建64个由小张量组成的字典，再把它们堆叠起来；
 // - 每个小批量是`(imgs, labels)`二元组，所以`foreach (var (imgs, labels) in trainLoader)`一行就完成了原文`for batch in train_loader:`加`imgs, labels = batch`两步（原文§3.2后来也写成`for img, label in train_loader`）；

@@ -159,7 +159,7 @@ Console.WriteLine($"Validation accuracy: {evaluation.Accuracy:F4} ({evaluation.C
 // ## 保存检查点
 //
 // 笔记本09和10需要这个训练好的模型；在那里各自重新训练，又要花上同样长的时间。
-// 所以权重保存到`ArticleRecipe.CheckpointPath`所指的`birds-airplanes-fc.bin`（TorchSharp的格式；下面的输出会打印它的完整路径），旁边再放一个小小的`.json`文件，记录网络结构、训练轮数、种子和验证准确率。模型文件是运行时生成的，不要把它提交到仓库。如果之后文件不见了，笔记本09和10会说明这一点，并自己训练模型。
+// 所以权重保存到`data/models/birds-airplanes-fc.bin`（TorchSharp的格式；单元格里的`checkpointPath`从两个版本的文件夹都指向这里），旁边再放一个小小的`.json`文件，记录是什么训练出了这些权重：模型各参数的名称和形状、训练轮数、种子、验证准确率，以及数据（多少张、哪些类别的图像，归一化所用的均值和标准差；以后给一张新图像分类时需要的正是这些）。模型文件是运行时生成的，不要把它提交到仓库。笔记本09到11只在检查点记录的正是本笔记本的训练配方时才加载它；如果文件不见了，或者是另一次运行写的（比如用`--epochs 2`运行的程序），它们会用一行说明原因，然后自己训练模型。
 var checkpointPath = "../../data/models/birds-airplanes-fc";
 Checkpoint.Save(model, checkpointPath, CheckpointInfo.For(model, nEpochs, seed: 42, cifar2, stats, evaluation.Accuracy));
 

@@ -61,7 +61,7 @@ Console.WriteLine($"Training images: {cifar2.Count}, validation images: {cifar2V
 
 // ## 训练好的模型
 //
-// 笔记本08把模型保存在`ArticleRecipe.CheckpointPath`所指的位置。`ArticleRecipe.LoadOrTrain`构建原文的网络（`FullyConnected.Create()`），检查检查点（checkpoint）里存的是否正是这个结构，加载权重，并说明权重的来源。如果没有检查点（还没运行过笔记本08），它会说明这一点，然后用相同的配方和种子在这里训练同一个模型，这时进度行会显示训练到了第几轮。
+// 笔记本08把模型保存在`data/models/`里。`ArticleRecipe.LoadOrTrain`构建原文的网络（`FullyConnected.Create()`），检查检查点（checkpoint）里存的是否正是按原文配方训练的这个网络（参数的名称和形状、100轮、种子42、同样的图像、同样的归一化），加载权重，并说明权重的来源。另一次运行留下的检查点不会被使用，它会用一行说明原因。如果没有检查点（还没运行过笔记本08），它会说明这一点，然后用相同的配方和种子在这里训练同一个模型，这时进度行会显示训练到了第几轮。
 var checkpointPath = "../../data/models/birds-airplanes-fc";
 var progress = LiveProgress.Start("Looking for the checkpoint...");
 var recipeEpochs = Tutorial.Epochs(ArticleRecipe.Epochs);

@@ -70,7 +70,7 @@ progress.Update(source);
 
 // ## 统计参数数量
 //
-// 原文用`numlist = [p.numel() for p in model.parameters() if p.requires_grad]`统计，再用`print(sum(numlist), numlist)`打印：先是总数，一个空格，然后是列表。`FullyConnected.ParameterCounts(model)`做的事和那个列表推导式相同：按顺序给出每个可训练张量的元素个数。单元格按Python `print`的样式打印结果，再在下方打印原文那一行。
+// 原文用`numlist = [p.numel() for p in model.parameters() if p.requires_grad]`统计，再用`print(sum(numlist), numlist)`打印：先是总数，一个空格，然后是列表。在C#中，这个列表推导式写成LINQ查询`model.parameters().Where(p => p.requires_grad).Select(p => p.numel())`：按顺序给出每个可训练张量的元素个数。单元格按Python `print`的样式打印结果，再在下方打印原文那一行。
 var numlist = model.parameters().Where(p => p.requires_grad).Select(p => p.numel()).ToList();
 Console.WriteLine($"{numlist.Sum()} {PyPrint.List(numlist)}");
 Console.WriteLine("article: 1574402 [1572864, 512, 1024, 2]");

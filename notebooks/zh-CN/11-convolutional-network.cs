@@ -63,7 +63,7 @@ Console.WriteLine($"Training images: {cifar2.Count}, validation images: {cifar2V
 //
 // 网络返回原始分数（logits），用`CrossEntropyLoss`训练，它一步完成`LogSoftmax`加`NLLLoss`（笔记本07），和书中一样。
 //
-// 在TorchSharp中，和PyTorch一样，带自定义`forward`的模型是一个从`Module`派生的类。它的各层是字段；`RegisterComponents()`找到它们，使`parameters()`、`save`和`to(device)`都能看到它们。辅助库中的`ConvNet`是同一个类；下面的检查点记录了它的结构字符串。
+// 在TorchSharp中，和PyTorch一样，带自定义`forward`的模型是一个从`Module`派生的类。它的各层是字段；`RegisterComponents()`找到它们，使`parameters()`、`save`和`to(device)`都能看到它们。辅助库中的`ConvNet`是同一个网络，参数的名称和形状都相同（有一个测试把本笔记本的检查点加载进`ConvNet`，得到的验证准确率相同）。
 // (Net is declared at the end of this file.)
 
 manual_seed(42);
@@ -135,7 +135,7 @@ display(Charts.Lines("Accuracy per epoch", "epoch", "accuracy",
 //
 // ## 保存卷积神经网络
 //
-// 和笔记本08一样，这个单元格把权重保存到`data/models/`（`birds-airplanes-cnn.bin`，以及一个`.json`，记录结构、轮数、种子和验证准确率）。
+// 和笔记本08一样，这个单元格把权重保存到`data/models/`（`birds-airplanes-cnn.bin`，以及一个`.json`，记录各参数的名称和形状、轮数、种子、验证准确率和数据）。这里写的书中的`Net`与辅助库中的`ConvNet`参数名称和形状都相同，所以`ConvNet`可以加载这个检查点。
 var cnnCheckpoint = "../../data/models/birds-airplanes-cnn";
 Checkpoint.Save(cnn, cnnCheckpoint, CheckpointInfo.For(cnn, nEpochs, seed: 42, cifar2, stats, cnnValAcc[^1]));
 Console.WriteLine($"Saved {cnnCheckpoint}.bin: {ModelSummary.Signature(cnn)}");

@@ -94,6 +94,9 @@ public class BrowserTests(NotebookSeries series)
             if (widths.Any(w => w <= 0)) failures.Add($"{name}: {widths.Count(w => w <= 0)} of {widths.Length} images did not load");
 
             string text = await tab.InnerTextAsync("body");
+            // No page shows a path of the machine that rendered it (the repository, the home folder, the NuGet cache).
+            foreach (var path in new[] { series.Repo, Environment.GetFolderPath(Environment.SpecialFolder.UserProfile) + "/", ".nuget/packages" })
+                if (text.Contains(path, StringComparison.Ordinal)) failures.Add($"{name}: the page shows the path {path}");
             foreach (var (prefix, figures) in KeyFigures.Where(k => Path.GetFileName(name).StartsWith(k.Key, StringComparison.Ordinal)))
                 foreach (var figure in figures.Where(f => !text.Contains(f, StringComparison.Ordinal)))
                     failures.Add($"{name}: '{figure}' is not on the page");

@@ -1,5 +1,9 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using CifarHelpers.Data;
+using CifarHelpers.Models;
+using CifarHelpers.Runtime;
+using CifarHelpers.Training;
 using NotebookRunner;
 
 namespace CifarHelpers.Tests;
@@ -48,5 +52,33 @@ public class Notebook11Tests(NotebookSeries series)
         Assert.True(gaps.Success, "no train-minus-validation line");
         double cnnGap = Number(gaps.Groups[1].Value), fcGap = Number(gaps.Groups[2].Value);
         Assert.True(fcGap > cnnGap, $"the FC net's train-validation gap {fcGap} is not above the CNN's {cnnGap}");
+    }
+
+    [Fact]
+    public void TheCheckpointOfTheBooksNetLoadsIntoTheLibrarysConvNetAndScoresTheSame()
+    {
+        // The last run of notebook 11 (the Chinese edition's) left its checkpoint in the workspace: the library's
+        // ConvNet loads it (same parameters by name and shape) and scores the validation images as the notebook did.
+        TorchRuntime.Initialize();
+        string checkpoint = Path.Combine(series.Workspace.Models, "birds-airplanes-cnn");
+        var info = Checkpoint.TryReadInfo(checkpoint);
+        Assert.True(info is not null, $"notebook 11 left no checkpoint at {checkpoint}");
+        using var net = new ConvNet();
+        Checkpoint.Load(net, checkpoint);
+        Assert.Equal([0.4914, 0.4822, 0.4465], info.Mean!.Select(m => Math.Round(m, 4)));
+
+        var (train, val, stats) = NormalizedSubset.Load(Path.Combine(series.Workspace.Root, "data", "CIFAR-10"), new Dictionary<int, int> { [0] = 0, [2] = 1 },
+                                                        download: false, log: TextWriter.Null);
+        using (train)
+        using (val)
+        {
+            Assert.Equal(info.Mean, stats.Mean);
+            using var loader = new BatchLoader(val, 500);
+            double accuracy = Evaluator.Evaluate(net, loader, classes: 2, flatten: false).Accuracy;
+            string text = series.Get(Client.Repl, Editions.Chinese, "11").Text;
+            var printed = Regex.Match(text, @"^CNN validation accuracy: ([0-9.]+)\r?$", RegexOptions.Multiline);
+            Assert.True(printed.Success, "no CNN accuracy line in the Chinese run of 11");
+            Assert.Equal(printed.Groups[1].Value, accuracy.ToString("F4", CultureInfo.InvariantCulture));
+        }
     }
 }

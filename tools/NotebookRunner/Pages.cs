@@ -181,7 +181,8 @@ public static partial class Pages
 
     /// <summary>
     /// The .NET kernel under Jupyter adds a script output that probes its HTTP API on 127.0.0.1 and loads require.js
-    /// from a CDN. It only serves a live kernel; in a static page it can only fail, so it is left out.
+    /// from a CDN. It only serves a live kernel; in a static page it can only fail, so it is left out, as are the
+    /// kernel's lines about the extensions it loaded from the NuGet cache.
     /// </summary>
     static string WithoutKernelBootstrap(string notebookJson)
     {
@@ -195,10 +196,15 @@ public static partial class Pages
                     ? string.Concat(lines.Select(l => (string?)l))
                     : (string?)output["data"]?["text/html"] ?? "";
                 if (html.Contains("loadDotnetInteractiveApi", StringComparison.Ordinal)) outputs.Remove(output);
+                // The kernel's "Loading extensions from `<NuGet cache path>`" lines say where this machine keeps its
+                // packages: nothing for a reader, and no page shows a path of the machine that rendered it.
+                else if (Text(output!["data"]?["text/plain"]).StartsWith("Loading extensions from ", StringComparison.Ordinal)) outputs.Remove(output);
             }
         }
         return notebook.ToJsonString();
     }
+
+    static string Text(JsonNode? node) => node is JsonArray lines ? string.Concat(lines.Select(l => (string?)l)) : (string?)node ?? "";
 
     /// <summary>The notebook's first markdown heading, or its file name.</summary>
     static string Title(string notebook)

@@ -9,6 +9,9 @@ using Tools.Shared;
 // Runs the tutorial headless: gets the data, then executes every notebook in order with dotnet-repl (or Jupyter).
 // Exit codes: 0 every notebook passed; 1 a notebook failed, or a known failure (its message on stderr);
 // 2 a bad option or value; 70 an unexpected error (a bug: its stack trace on stderr).
+// Its own figures (times, the summary) print the same under any LANG: the invariant culture, as in the notebooks.
+CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 var clientOption = new Option<Client>("--client")
 {
     Description = "The notebook client: repl (dotnet-repl, the default) or jupyter (Jupyter's nbconvert --execute with the project's .NET kernelspec).",
@@ -25,8 +28,8 @@ var clientOption = new Option<Client>("--client")
 };
 var editionOption = new Option<string>("--edition")
 {
-    Description = "The edition to run: en (notebooks/, the default) or zh-CN (the Chinese edition, notebooks/zh-CN/, with " +
-                  "Chinese charts, tables and progress lines; executed copies in a zh-CN/ folder of the output).",
+    Description = "The edition to run: en (notebooks/en/, the default) or zh-CN (the Chinese edition, notebooks/zh-CN/, with " +
+                  "Chinese charts, tables and progress lines). Executed copies go to the edition's folder of the output.",
     HelpName = "en|zh-CN",
     DefaultValueFactory = _ => Editions.English,
     CustomParser = result =>
@@ -49,7 +52,7 @@ var notebooksOption = new Option<DirectoryInfo>("--notebooks")
 }.AcceptExistingOnly();
 var outOption = new Option<string>("--out")
 {
-    Description = "Where the executed copies go (default: artifacts/executed/, or artifacts/executed-jupyter/ with --client jupyter).",
+    Description = "Where the executed copies go (default: artifacts/executed/EDITION/, or artifacts/executed-jupyter/EDITION/ with --client jupyter).",
     HelpName = "DIR",
 };
 var timeoutOption = new Option<double>("--timeout")
