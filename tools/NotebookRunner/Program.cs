@@ -42,8 +42,8 @@ var editionOption = new Option<string>("--edition")
 };
 var pagesOption = new Option<bool>("--pages")
 {
-    Description = "Also render the executed notebooks to offline HTML pages in artifacts/pages/ (the zh-CN edition in " +
-                  "artifacts/pages/zh-CN/), with an index of both editions; each lesson links to its twin in the other edition.",
+    Description = "Also render the executed notebooks to offline HTML pages in the edition's folder of artifacts/pages/ (en/ or " +
+                  "zh-CN/), with an index of both editions at artifacts/pages/index.html; each lesson links to its twin in the other edition.",
 };
 var notebooksOption = new Option<DirectoryInfo>("--notebooks")
 {
