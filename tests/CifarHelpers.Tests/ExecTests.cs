@@ -20,7 +20,16 @@ public class ExecTests
     static ExecResult Bash(string script, TimeSpan? timeout = null, string? workingDirectory = null,
                            IReadOnlyDictionary<string, string?>? environment = null, Action<string>? onStdoutLine = null,
                            Action<string>? onStderrLine = null) =>
-        Exec.Run("bash", ["-c", script], timeout ?? TimeSpan.FromMinutes(1), workingDirectory, environment, onStdoutLine, onStderrLine);
+        Exec.Run("bash", ["-c", script], timeout ?? TimeSpan.FromMinutes(1), workingDirectory, WithCLocale(environment), onStdoutLine, onStderrLine);
+
+    // bash warns on stderr when LANG/LC_ALL name a locale the C library has not installed (a de_DE reader's
+    // environment on a machine without it): these tests read stderr exactly, so their shells run in the C locale.
+    static Dictionary<string, string?> WithCLocale(IReadOnlyDictionary<string, string?>? environment)
+    {
+        var all = new Dictionary<string, string?> { ["LANG"] = "C.UTF-8", ["LC_ALL"] = "C.UTF-8" };
+        foreach (var (key, value) in environment ?? new Dictionary<string, string?>()) all[key] = value;
+        return all;
+    }
 
     [SkippableFact]
     public void ExitCodesComeBackAsTheChildGaveThem()

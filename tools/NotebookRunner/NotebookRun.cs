@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
@@ -85,7 +86,7 @@ public sealed class NotebookRun(string outputDir, TimeSpan timeout, Client clien
                            workingDirectory: Path.GetDirectoryName(Path.GetFullPath(notebook))!, environment, onStderrLine: stderr.Line);
         var errors = new List<string>();
         if (run.TimedOut)
-            errors.Add($"timed out after {timeout.TotalSeconds:F0} s and was stopped");
+            errors.Add(string.Create(CultureInfo.InvariantCulture, $"timed out after {timeout.TotalSeconds:F0} s and was stopped"));
         else if (run.ExitCode != 0)
             errors.Add($"{(client == Client.Repl ? "dotnet-repl" : "jupyter nbconvert")} exited with {run.ExitCode}");
         clock.Stop();

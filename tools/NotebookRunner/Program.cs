@@ -194,11 +194,11 @@ namespace NotebookRunner
             {
                 var result = reporter.Track(Path.GetFileName(file), onCell => run.Execute(file, onCell));
                 results.Add(result);
-                Console.WriteLine($"{(result.Passed ? "PASS" : "FAIL")} {result.Name} {result.Elapsed.TotalSeconds,6:F1} s");
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{(result.Passed ? "PASS" : "FAIL")} {result.Name} {result.Elapsed.TotalSeconds,6:F1} s"));
                 foreach (var line in result.KeyFigures) Console.WriteLine($"     {line}");
                 foreach (var error in result.Errors) Console.WriteLine($"     error: {error}");
             }
-            Console.WriteLine($"Executed copies ({options.Client}, edition {options.Edition}) in {output}; total {total.Elapsed.TotalSeconds:F1} s");
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Executed copies ({options.Client}, edition {options.Edition}) in {output}; total {total.Elapsed.TotalSeconds:F1} s"));
             if (options.Pages)
             {
                 string pagesDir = Path.Combine(repoRoot, "artifacts", "pages");

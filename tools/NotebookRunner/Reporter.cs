@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Diagnostics;
 using System.Text;
 using Spectre.Console;
@@ -57,7 +58,7 @@ public sealed class Reporter
             while (!task.Wait(200))
             {
                 if (clock.Elapsed < next) continue;
-                _out.WriteLine($"{name}: {next.TotalSeconds:F0} s…{CellText(Volatile.Read(ref cell), " (", ")")}");
+                _out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name}: {next.TotalSeconds:F0} s…{CellText(Volatile.Read(ref cell), " (", ")")}"));
                 next += Heartbeat;
             }
         }
@@ -87,7 +88,7 @@ public sealed class Reporter
                 : "error: " + Shorten(RunnerFailure.OneLine(result.Errors[0]), 150);
             table.AddRow(new Text(result.Name),
                          new Text(result.Passed ? "PASS" : "FAIL", new Style(result.Passed ? Color.Green : Color.Red)),
-                         new Text($"{result.Elapsed.TotalSeconds:F1} s"),
+                         new Text(string.Create(CultureInfo.InvariantCulture, $"{result.Elapsed.TotalSeconds:F1} s")),
                          new Text(figures));
         }
         _console.Write(table);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Runtime.ExceptionServices;
@@ -165,7 +166,7 @@ public sealed class Exec : IDisposable
         var result = Run(file, list, timeout, workingDirectory, environment);
         if (result.TimedOut || result.ExitCode != 0)
         {
-            string why = result.TimedOut ? $"did not finish within {timeout.TotalSeconds:F0} s" : $"failed with exit code {result.ExitCode}";
+            string why = result.TimedOut ? string.Create(CultureInfo.InvariantCulture, $"did not finish within {timeout.TotalSeconds:F0} s") : $"failed with exit code {result.ExitCode}";
             string output = result.Output.Trim();
             throw new InvalidOperationException($"{file} {string.Join(' ', list)} {why}{(output.Length > 0 ? ":\n" + Tail(output) : ".")}");
         }

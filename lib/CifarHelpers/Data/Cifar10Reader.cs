@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Runtime.CompilerServices;
 using static TorchSharp.torch;
 
@@ -60,8 +61,8 @@ public static class Cifar10Reader
             long length = new FileInfo(file).Length;
             if (length == 0 || length % Cifar10Format.RecordBytes != 0)
                 throw new InvalidDataException(
-                    $"{file} has {length:N0} bytes, which is not a whole number of {Cifar10Format.RecordBytes:N0}-byte records " +
-                    $"(record {length / Cifar10Format.RecordBytes:N0} is cut short). The file is truncated or not CIFAR-10: prepare the data again.");
+                    string.Create(CultureInfo.InvariantCulture, $"{file} has {length:N0} bytes, which is not a whole number of {Cifar10Format.RecordBytes:N0}-byte records ") +
+                    string.Create(CultureInfo.InvariantCulture, $"(record {length / Cifar10Format.RecordBytes:N0} is cut short). The file is truncated or not CIFAR-10: prepare the data again."));
             n += length / Cifar10Format.RecordBytes;
         }
         return n;
@@ -92,7 +93,7 @@ public static class Cifar10Reader
                 while (read < chunk.Length)
                 {
                     int got = RandomAccess.Read(handle, chunk[read..], start + read);
-                    if (got == 0) throw new InvalidDataException($"{file} ended early, at byte {start + read:N0}.");
+                    if (got == 0) throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture, $"{file} ended early, at byte {start + read:N0}."));
                     read += got;
                 }
                 for (int r = 0; r < count; r++)
@@ -100,7 +101,7 @@ public static class Cifar10Reader
                     byte label = chunk[r * record];
                     if (label > 9)
                         throw new InvalidDataException(
-                            $"{file}, record {firstRecord + r:N0} (byte {start + (long)r * record:N0}): label {label} is not in 0..9.");
+                            string.Create(CultureInfo.InvariantCulture, $"{file}, record {firstRecord + r:N0} (byte {start + (long)r * record:N0}): label {label} is not in 0..9."));
                 }
                 visit(chunk, at, count);
                 at += count;

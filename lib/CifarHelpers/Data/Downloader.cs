@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
@@ -49,7 +50,7 @@ public sealed class Downloader(HttpClient http, TextWriter? log)
             {
                 log?.WriteLine();
                 long kept = File.Exists(part) ? new FileInfo(part).Length : 0;
-                log?.WriteLine($"Download cut off ({e.Message}); resuming from {kept:N0} bytes.");
+                log?.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Download cut off ({e.Message}); resuming from {kept:N0} bytes."));
                 await Task.Delay(RetryDelay * Math.Pow(2, attempt - 1), cancel).ConfigureAwait(false);
             }
         }
@@ -83,7 +84,7 @@ public sealed class Downloader(HttpClient http, TextWriter? log)
                 if (response.Content.Headers.ContentRange is { Length: { } length } && length != have)
                 {
                     File.Delete(part); // the file on the server is not what the part was kept from
-                    throw new IOException($"the server holds {length:N0} bytes, not the {have:N0} kept; starting again");
+                    throw new IOException(string.Create(CultureInfo.InvariantCulture, $"the server holds {length:N0} bytes, not the {have:N0} kept; starting again"));
                 }
                 return; // The part file is already whole; the checksum decides.
             }
@@ -94,7 +95,7 @@ public sealed class Downloader(HttpClient http, TextWriter? log)
             {
                 File.Delete(part);
                 throw new IOException(
-                    $"the server answered the request for bytes {have:N0}- with Content-Range " +
+                    string.Create(CultureInfo.InvariantCulture, $"the server answered the request for bytes {have:N0}- with Content-Range ") +
                     $"'{response.Content.Headers.ContentRange}'; starting again from 0");
             }
             if (!resumed) have = 0; // The server ignored the range: start again.
@@ -116,12 +117,12 @@ public sealed class Downloader(HttpClient http, TextWriter? log)
             }
             await output.FlushAsync(cancel).ConfigureAwait(false);
             if (total is { } expected && done < expected)
-                throw new IOException($"the connection closed after {done:N0} of {expected:N0} bytes");
+                throw new IOException(string.Create(CultureInfo.InvariantCulture, $"the connection closed after {done:N0} of {expected:N0} bytes"));
             progress.Finish(done);
         }
         catch (OperationCanceledException) when (idle.IsCancellationRequested && !cancel.IsCancellationRequested)
         {
-            throw new IOException($"no byte for {IdleTimeout.TotalSeconds:0.#} s");
+            throw new IOException(string.Create(CultureInfo.InvariantCulture, $"no byte for {IdleTimeout.TotalSeconds:0.#} s"));
         }
     }
 
@@ -159,8 +160,8 @@ public sealed class Downloader(HttpClient http, TextWriter? log)
             double mb = done / 1e6;
             double speed = mb / Math.Max(_clock.Elapsed.TotalSeconds, 1e-3);
             return total is { } t and > 0
-                ? $"Downloading {name}: {mb:F1} / {t / 1e6:F1} MB ({100.0 * done / t:F1}%), {speed:F1} MB/s   "
-                : $"Downloading {name}: {mb:F1} MB, {speed:F1} MB/s   ";
+                ? string.Create(CultureInfo.InvariantCulture, $"Downloading {name}: {mb:F1} / {t / 1e6:F1} MB ({100.0 * done / t:F1}%), {speed:F1} MB/s   ")
+                : string.Create(CultureInfo.InvariantCulture, $"Downloading {name}: {mb:F1} MB, {speed:F1} MB/s   ");
         }
     }
 }

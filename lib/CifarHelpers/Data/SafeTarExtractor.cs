@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Formats.Tar;
 using System.IO.Compression;
 using System.Security.Cryptography;
@@ -67,10 +68,10 @@ public static class SafeTarExtractor
                         break;
                     case TarEntryType.RegularFile or TarEntryType.V7RegularFile or TarEntryType.ContiguousFile:
                         if (entry.Length > MaxEntryBytes)
-                            throw Unsafe(archive, name, $"it claims {entry.Length:N0} bytes, more than any CIFAR-10 file");
+                            throw Unsafe(archive, name, string.Create(CultureInfo.InvariantCulture, $"it claims {entry.Length:N0} bytes, more than any CIFAR-10 file"));
                         total += entry.Length;
                         if (total > maxTotalBytes)
-                            throw Unsafe(archive, name, $"with it the files hold more than {maxTotalBytes:N0} bytes; CIFAR-10's hold 184 MB");
+                            throw Unsafe(archive, name, string.Create(CultureInfo.InvariantCulture, $"with it the files hold more than {maxTotalBytes:N0} bytes; CIFAR-10's hold 184 MB"));
                         Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
                         if (File.Exists(destination))
                             throw Unsafe(archive, name, "the archive holds it twice");
@@ -86,7 +87,7 @@ public static class SafeTarExtractor
                                 written += read;
                             }
                             if (written != entry.Length)
-                                throw new EndOfStreamException($"entry '{name}' ended after {written:N0} of {entry.Length:N0} bytes");
+                                throw new EndOfStreamException(string.Create(CultureInfo.InvariantCulture, $"entry '{name}' ended after {written:N0} of {entry.Length:N0} bytes"));
                         }
                         hashes[relative.Replace('\\', '/')] = Md5.Hex(hash);
                         break;
