@@ -1,4 +1,5 @@
 using System.Collections;
+using CifarHelpers.Data;
 using CifarHelpers.Models;
 using CifarHelpers.Runtime;
 using CifarHelpers.Training;
@@ -19,11 +20,11 @@ namespace CifarHelpers.Tests;
 public sealed class PyTorchInteropTests : IDisposable
 {
     // Debian's python3, where python3-torch lives; the python3 on PATH may be another (pyenv, a venv) without torch.
-    const string Python = "/usr/bin/python3";
+    internal const string Python = "/usr/bin/python3";
     const double Tolerance = 1e-5;
 
     readonly TestFiles _files = new();
-    readonly string _script = Path.Combine(RepoRoot.Find(), "tools", "pytorch", "article_model.py");
+    internal static readonly string Script = Path.Combine(RepoRoot.Find(), "tools", "pytorch", "article_model.py");
 
     public PyTorchInteropTests() => TorchRuntime.Initialize();
 
@@ -39,7 +40,7 @@ public sealed class PyTorchInteropTests : IDisposable
         return net.forward(model == "fc" ? images.view(images.shape[0], -1) : images);
     }
 
-    ExecResult RunPython(params string[] arguments)
+    internal static ExecResult RunPython(params string[] arguments)
     {
         if (!File.Exists(Python) || Exec.Run(Python, ["-c", "import torch"], TimeSpan.FromMinutes(1)).ExitCode != 0)
             Assert.Fail($"{Python} cannot import torch: install Debian's python3-torch (bash tools/setup.sh does, " +
@@ -69,7 +70,7 @@ public sealed class PyTorchInteropTests : IDisposable
     [InlineData("cnn")]
     public void CSharpReproducesTheOutputsOfWeightsPyTorchSaved(string model)
     {
-        string output = RunPython(_script, "save-reference", _files.Dir, "--model", model).Stdout;
+        string output = RunPython(Script, "save-reference", _files.Dir, "--model", model).Stdout;
         Assert.Contains("saved", output);
         using var scope = NewDisposeScope();
         var io = ReadTensors(_files.PathOf($"{model}-io.pt"));
@@ -97,7 +98,7 @@ public sealed class PyTorchInteropTests : IDisposable
         PyTorchStateDict.Save(net, weights);
         PyTorchPickler.PickleStateDict(inputsFile, new Dictionary<string, Tensor> { ["inputs"] = inputs });
 
-        string printed = RunPython(_script, "check", weights, "--model", model, "--inputs", inputsFile, "--out", outFile).Stdout;
+        string printed = RunPython(Script, "check", weights, "--model", model, "--inputs", inputsFile, "--out", outFile).Stdout;
         Assert.Contains("loaded", printed);
         AssertClose(ours, ReadTensors(outFile)["outputs"], $"{model}: PyTorch's outputs against C#'s");
         // The printed lines are the same outputs, six decimals each.
@@ -117,6 +118,43 @@ public sealed class PyTorchInteropTests : IDisposable
         var e = Assert.Throws<CheckpointException>(() => PyTorchStateDict.Load(net, file));
         Assert.Contains($"0.weight has shape [512, 100] in {file}, the model wants [512, 3072]", e.Message);
         Assert.Contains($"{file} has no key 2.bias", e.Message);
+    }
+}
+
+/// <summary>
+/// The Python side of notebook 14 on the real validation set: a model C# saved, scored by PyTorch on the airplanes and
+/// birds of test_batch.bin with the Mean and Std the checkpoint's .json records, gets exactly C#'s count right. The
+/// model is freshly seeded (not notebook 08's), so the test needs no trained model.
+/// </summary>
+[Trait("Category", "Interop")]
+[Collection("real data")]
+public sealed class PyTorchScoresTheValidationSetLikeCSharp(RealData real) : IDisposable
+{
+    readonly TestFiles _files = new();
+
+    public void Dispose() => _files.Dispose();
+
+    [Fact]
+    public void PyTorchCountsAsManyRightAsCSharp()
+    {
+        TorchRuntime.Initialize();
+        string root = real.RequireRoot();
+        var (train, val, stats) = NormalizedSubset.Load(root, new Dictionary<int, int> { [0] = 0, [2] = 1 }, download: false);
+        using (train)
+        using (val)
+        {
+            manual_seed(42);
+            using var model = FullyConnected.Create();
+            var ours = Evaluator.Evaluate(model, new BatchLoader(val, batchSize: 64, shuffle: false), classes: 2);
+            string checkpoint = _files.PathOf("fc");
+            Checkpoint.Save(model, checkpoint, CheckpointInfo.For(model, 0, 42, train, stats, ours.Accuracy));
+            PyTorchStateDict.Save(model, checkpoint + ".pt");
+
+            string printed = PyTorchInteropTests.RunPython(PyTorchInteropTests.Script, "evaluate", checkpoint + ".pt", "--model", "fc",
+                                                           "--data", Path.Combine(root, "cifar-10-batches-bin"), "--stats", checkpoint + ".json").Stdout;
+            Assert.Contains($"({ours.Correct} of {ours.Total})", printed);
+            Assert.Equal(2000, ours.Total);
+        }
     }
 }
 

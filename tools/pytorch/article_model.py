@@ -16,6 +16,9 @@ Subcommands:
         loads a state_dict saved elsewhere (for example by C#'s PyTorchStateDict.Save) with load_state_dict
         (strict: every key, every shape), runs it on FILE's "inputs", prints the outputs and, with --out,
         saves them as {"outputs": ...}
+    evaluate STATE_DICT --model fc|cnn --data BATCHES_DIR --stats CHECKPOINT.json
+        scores a state_dict on the airplanes and birds of CIFAR-10's test_batch.bin (the tutorial's validation
+        set), normalised with the Mean and Std the C# checkpoint's .json records; needs no torchvision
 
 Run it with Debian's /usr/bin/python3, which sees python3-torch (apt-get install python3-torch); another
 python3 on PATH (pyenv, a virtual environment) has its own packages and may have no torch.
@@ -94,6 +97,25 @@ def check(args):
         torch.save({"outputs": outputs}, args.out)
 
 
+def evaluate(args):
+    import json
+    model = build(args.model)
+    model.load_state_dict(torch.load(args.state_dict))
+    with open(os.path.join(args.data, "test_batch.bin"), "rb") as f:
+        records = torch.frombuffer(bytearray(f.read()), dtype=torch.uint8).view(-1, 1 + 3 * 32 * 32)
+    labels = records[:, 0].long()
+    keep = (labels == 0) | (labels == 2)  # airplane 0 -> 0, bird 2 -> 1
+    images = records[keep, 1:].view(-1, 3, 32, 32).float() / 255  # what ToTensor() gives
+    with open(args.stats) as f:
+        info = json.load(f)
+    mean = torch.tensor(info["Mean"], dtype=torch.float32).view(1, 3, 1, 1)
+    std = torch.tensor(info["Std"], dtype=torch.float32).view(1, 3, 1, 1)
+    predicted = run(model, args.model, (images - mean) / std).argmax(dim=1)
+    truth = (labels[keep] == 2).long()
+    correct = int((predicted == truth).sum())
+    print(f"torch {torch.__version__}: {args.state_dict}, validation accuracy {correct / len(truth):.4f} ({correct} of {len(truth)})")
+
+
 def main(argv):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -108,6 +130,12 @@ def main(argv):
     load.add_argument("--inputs", required=True, help='a torch.save file holding {"inputs": [N, 3, 32, 32]}')
     load.add_argument("--out", help='where to save {"outputs": ...}')
     load.set_defaults(func=check)
+    score = commands.add_parser("evaluate", help="score a state_dict on CIFAR-10's airplanes and birds")
+    score.add_argument("state_dict")
+    score.add_argument("--model", choices=["fc", "cnn"], required=True)
+    score.add_argument("--data", required=True, help="the folder with test_batch.bin (data/CIFAR-10/cifar-10-batches-bin)")
+    score.add_argument("--stats", required=True, help="the checkpoint's .json, with Mean and Std")
+    score.set_defaults(func=evaluate)
     args = parser.parse_args(argv)
     args.func(args)
 

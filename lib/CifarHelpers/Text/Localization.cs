@@ -163,6 +163,7 @@ public static class Localization
         ["{0} has shape {1} in {2}, the model wants {3}"] = "{0}在{2}里的形状是{1}，模型要的是{3}",
         ["There is no file {0}."] = "文件{0}不存在。",
         ["{0} is not a PyTorch state_dict file: {1}"] = "{0}不是PyTorch的state_dict文件：{1}",
+        ["; "] = "；",
     };
 }
 

@@ -67,7 +67,7 @@ public static class PyTorchStateDict
             else if (!m.Fits)
                 problems.Add(Localization.Format($"{m.Key} has shape {Shape(m.InFile)} in {path}, the model wants {Shape(m.InModel)}"));
         }
-        if (problems.Count > 0) throw new CheckpointException(string.Join("; ", problems));
+        if (problems.Count > 0) throw new CheckpointException(string.Join(Localization.Text("; "), problems));
         using var noGrad = no_grad();
         foreach (var (key, target) in model.state_dict())
             target.copy_(tensors[key]);
