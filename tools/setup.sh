@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets a machine up for the tutorial, installing only what is missing; safe to run again.
 #   1. Debian/Ubuntu packages: Jupyter's nbconvert and client with the Python kernel machinery (the Jupyter client
-#      and the HTML pages), Chromium (the browser tests; where apt has it) and a CJK font (the Chinese headings);
+#      and the HTML pages), Chromium (the browser tests; where apt has it), a CJK font (the Chinese headings) and
+#      python3-torch (a real PyTorch for the interop tests, run with /usr/bin/python3: tools/pytorch/article_model.py);
 #   2. the pinned local tools (.config/dotnet-tools.json: dotnet-repl, dotnet-interactive);
 #   3. the helper library, Release, into artifacts/notebook-lib/ where the notebooks #r it;
 #   4. the ".NET (C#)" Jupyter kernel (name .net-csharp, as the notebooks' metadata says) for this user: the pinned
@@ -19,7 +20,7 @@ say() { echo "setup: $*"; }
 fail() { echo "setup: $*" >&2; exit 1; }
 
 # 1. System packages.
-packages=(jupyter-nbconvert jupyter-client python3-ipykernel chromium fonts-noto-cjk)
+packages=(jupyter-nbconvert jupyter-client python3-ipykernel chromium fonts-noto-cjk python3-torch)
 # npm fetches the pinned plotly.js (step 5); Debian's package only where no npm is on PATH (nvm, NodeSource...).
 command -v npm >/dev/null || packages+=(npm)
 if command -v dpkg-query >/dev/null && command -v apt-get >/dev/null; then

@@ -157,6 +157,13 @@ public static class Localization
         ["it does not record the data it was trained on"] = "它没有记录训练所用的数据",
         ["it was trained on {0} images of {1}, not {2} of {3}"] = "它是在{0}张图像（{1}）上训练的，而不是{2}张（{3}）",
         ["its images were normalised with mean ({0}) and std ({1}), not ({2}) and ({3})"] = "它的图像按均值（{0}）和标准差（{1}）归一化，而不是（{2}）和（{3}）",
+        // PyTorchStateDict (issue 29, notebook 14): PyTorch's state_dict files
+        ["{0} has no key {1}"] = "{0}里没有键{1}",
+        ["{0} has a key {1} that the model does not have"] = "{0}里有模型没有的键{1}",
+        ["{0} has shape {1} in {2}, the model wants {3}"] = "{0}在{2}里的形状是{1}，模型要的是{3}",
+        ["There is no file {0}."] = "文件{0}不存在。",
+        ["{0} is not a PyTorch state_dict file: {1}"] = "{0}不是PyTorch的state_dict文件：{1}",
+        ["; "] = "；",
     };
 }
 
