@@ -50,6 +50,7 @@ if command -v dpkg-query >/dev/null && command -v apt-get >/dev/null; then
     for p in "${unavailable[@]}"; do
       case "$p" in
         chromium) say "apt has no chromium here: the browser tests (Category=Browser) need /usr/bin/chromium; the rest works without it" ;;
+        python3-torch) say "apt has no python3-torch here: the interop tests (Category=Interop) need a PyTorch for /usr/bin/python3; the rest works without it" ;;
         *) fail "apt has no package $p here: install it yourself, then run this again" ;;
       esac
     done
