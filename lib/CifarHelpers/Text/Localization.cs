@@ -157,6 +157,14 @@ public static class Localization
         ["it does not record the data it was trained on"] = "它没有记录训练所用的数据",
         ["it was trained on {0} images of {1}, not {2} of {3}"] = "它是在{0}张图像（{1}）上训练的，而不是{2}张（{3}）",
         ["its images were normalised with mean ({0}) and std ({1}), not ({2}) and ({3})"] = "它的图像按均值（{0}）和标准差（{1}）归一化，而不是（{2}）和（{3}）",
+        // Issue 28, notebook 13 (using the model): its chart
+        ["Share of validation images the model is at least this sure about"] = "模型至少有这么大把握的验证图像所占的比例",
+        ["probability of the chosen class"] = "所选类别的概率",
+        ["share of images"] = "图像所占的比例",
+        ["fully connected: airplanes and birds"] = "全连接网络：飞机和鸟",
+        ["fully connected: the other eight classes"] = "全连接网络：其他八个类别",
+        ["CNN: airplanes and birds"] = "卷积神经网络：飞机和鸟",
+        ["CNN: the other eight classes"] = "卷积神经网络：其他八个类别",
     };
 }
 
