@@ -142,7 +142,7 @@ void SaveUpscaled(Tensor image, string path, int side, SKEncodedImageFormat form
 }
 
 var labelMap = new Dictionary<int, int> { [0] = 0, [2] = 1 };
-var raw2Val = cifar10Val.Subset(labelMap);                     // uint8 [2000, 3, 32, 32]
+var raw2Val = cifar10Val.Subset(labelMap); // uint8 [2000, 3, 32, 32]
 const int count = 400, side = 224;
 var originals = raw2Val.Images[..count].to_type(ScalarType.Float32).div(255); // as ToTensor scales them
 

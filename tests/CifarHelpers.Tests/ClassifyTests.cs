@@ -410,3 +410,199 @@ public sealed class ClassifierTests : IDisposable
         Assert.Contains("no checkpoint", Assert.Throws<CheckpointException>(() => Classifier.Load(Path.Combine(_dir, "none"))).Message);
     }
 }
+
+/// <summary>
+/// notebooks/classify.cs, built once into a temporary folder (<c>--artifacts-path</c>), with a checkpoint trained here
+/// for 5 epochs (agreement between a picture and its enlarged files needs no fully trained model), and 400 enlarged
+/// validation images: 200 PNG and 200 JPEG, written as notebook 13 writes them.
+/// </summary>
+public sealed class ClassifyTool : IDisposable
+{
+    readonly RealData _data = new();
+
+    public ClassifyTool()
+    {
+        Repo = RepoRoot.Find();
+        Root = Directory.CreateTempSubdirectory("classify-tool-").FullName;
+        Checkpoint = Path.Combine(Root, "models", "fc");
+        var (cifar2, _, stats) = NormalizedSubset.Load(_data.RequireRoot(), new Dictionary<int, int> { [0] = 0, [2] = 1 }, download: false, log: TextWriter.Null);
+        var (model, _) = ArticleRecipe.Train(cifar2, seed: 42, epochs: 5);
+        Training.Checkpoint.Save(model, Checkpoint, CheckpointInfo.For(model, 5, 42, cifar2, stats));
+        model.Dispose();
+        cifar2.Dispose();
+
+        using var val = new Cifar10Dataset(_data.Root, train: false, download: false, log: TextWriter.Null);
+        using var val2 = val.Subset(new Dictionary<int, int> { [0] = 0, [2] = 1 });
+        using var classifier = Classifier.Load(Checkpoint);
+        using var originals = val2.Images.narrow(0, 0, Count).to_type(ScalarType.Float32).div(255);
+        using var probabilities = classifier.Probabilities(originals);
+        using var labels = probabilities.argmax(1);
+        OriginalPredictions = [.. labels.data<long>().ToArray().Select(l => classifier.Classes[(int)l])];
+        foreach (var (format, extension) in new[] { (SKEncodedImageFormat.Png, "png"), (SKEncodedImageFormat.Jpeg, "jpg") })
+        {
+            var files = new List<string>();
+            for (int i = 0; i < Count; i++)
+            {
+                string path = Path.Combine(Root, "pictures", $"val-{i:000}.{extension}");
+                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+                using var hwc = val2.Images[i].permute(1, 2, 0).contiguous();
+                using var small = Pictures.Bitmap(hwc.data<byte>().ToArray(), 32, 32);
+                using var large = small.Resize(new SKImageInfo(224, 224), SKFilterQuality.High);
+                using var encoded = large.Encode(format, 90);
+                File.WriteAllBytes(path, encoded.ToArray());
+                files.Add(path);
+            }
+            Upscaled[extension] = files;
+        }
+        Build = Run(["--help"], TimeSpan.FromMinutes(10));
+    }
+
+    public const int Count = 200;
+    public string Repo { get; }
+    public string Root { get; }
+    public string Checkpoint { get; }
+    public IReadOnlyList<string> OriginalPredictions { get; }
+    public Dictionary<string, List<string>> Upscaled { get; } = [];
+    public ExecResult Build { get; }
+
+    /// <summary>Runs <c>dotnet run notebooks/classify.cs -- ARGUMENTS</c> from the repository's root.</summary>
+    public ExecResult Run(IEnumerable<string> arguments, TimeSpan? timeout = null) =>
+        Exec.Run("dotnet", ["run", "--artifacts-path", Path.Combine(Root, "build"), "notebooks/classify.cs", "--", .. arguments],
+                 timeout ?? TimeSpan.FromMinutes(2), Repo);
+
+    public void Dispose()
+    {
+        _data.Dispose();
+        try { Directory.Delete(Root, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        // What the SDK keeps for a file-based app even with --artifacts-path: its folders whose files name this build.
+        string cache = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData), "dotnet", "runfile");
+        if (!Directory.Exists(cache)) return;
+        foreach (var folder in Directory.GetDirectories(cache))
+        {
+            try
+            {
+                if (Directory.GetFiles(folder).Any(f => new FileInfo(f).Length < 1 << 20 && File.ReadAllText(f).Contains(Root, StringComparison.Ordinal)))
+                    Directory.Delete(folder, recursive: true);
+            }
+            catch (IOException) { } catch (UnauthorizedAccessException) { }
+        }
+    }
+}
+
+[Trait("Category", "RealData")]
+public partial class ClassifyToolTests(ClassifyTool tool) : IClassFixture<ClassifyTool>
+{
+    /// <summary>The tool's line for each file, from standard output: "FILE: airplane 0.1234, bird 0.8766 -> bird".</summary>
+    static Dictionary<string, Match> Lines(string stdout) =>
+        ResultLine().Matches(stdout).ToDictionary(m => m.Groups[1].Value);
+
+    [Fact]
+    public void EnlargedPngAndJpegFilesGetThePredictionsOfTheir32By32Originals()
+    {
+        Assert.True(tool.Build.ExitCode == 0, tool.Build.Output);
+        foreach (var (extension, files) in tool.Upscaled)
+        {
+            var clock = Stopwatch.StartNew();
+            var run = tool.Run(["--checkpoint", tool.Checkpoint, .. files]);
+            var seconds = clock.Elapsed.TotalSeconds;
+            Assert.True(run.ExitCode == 0, run.Output);
+            var lines = Lines(run.Stdout);
+            Assert.Equal(files.Count, lines.Count);
+            int agree = files.Select((f, i) => lines[f].Groups[4].Value == tool.OriginalPredictions[i]).Count(same => same);
+            Assert.True(files.Count >= 200 && agree >= 0.95 * files.Count, $"{extension}: {agree} of {files.Count} agree");
+            // Each line's two probabilities add up to 1, and the choice is the larger one.
+            foreach (var m in lines.Values)
+            {
+                double airplane = double.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture), bird = double.Parse(m.Groups[3].Value, CultureInfo.InvariantCulture);
+                Assert.Equal(1.0, airplane + bird, 3);
+                Assert.Equal(bird > airplane ? "bird" : "airplane", m.Groups[4].Value);
+            }
+            Assert.True(seconds < 20, $"{files.Count} {extension} files took {seconds:F1} s after the build");
+        }
+    }
+
+    [Fact]
+    public void EachBadFileGetsOneLineOnStandardErrorAndTheOthersAreStillClassified()
+    {
+        string dir = Path.Combine(tool.Root, "bad-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        var good = Pictures.Encode(Pictures.Gradient(64, 64), 64, 64, SKEncodedImageFormat.Png);
+        string Write(string name, byte[] bytes) { string p = Path.Combine(dir, name); File.WriteAllBytes(p, bytes); return p; }
+        var bad = new (string Path, string Reason)[]
+        {
+            (Path.Combine(dir, "missing.jpg"), "there is no such file"),
+            (Write("notes.png", "these are notes, not a picture\n"u8.ToArray()), "it is not a picture"),
+            (Write("truncated.png", good[..(good.Length / 2)]), "truncated"),
+            (Write("absurd.png", Pictures.PngClaiming(100_000, 100_000)), "its header declares 100000 × 100000 pixels, more than the limit"),
+        };
+        string first = Write("first.png", good), last = tool.Upscaled["jpg"][0];
+        var run = tool.Run(["--checkpoint", tool.Checkpoint, first, .. bad.Select(b => b.Path), last]);
+        Assert.Equal(1, run.ExitCode);
+        var lines = Lines(run.Stdout);
+        Assert.Equal([first, last], lines.Keys.ToArray());
+        var errors = run.Stderr.Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.Length > 0).ToList();
+        foreach (var (path, reason) in bad)
+        {
+            var mine = errors.Where(l => l.StartsWith(path + ": ", StringComparison.Ordinal)).ToList();
+            Assert.True(mine.Count == 1, $"{path}: {mine.Count} lines on standard error:\n{run.Stderr}");
+            Assert.Contains(reason, mine[0]);
+        }
+        Assert.Equal(bad.Length, errors.Count);
+    }
+
+    [Fact]
+    public void TheAbsurdHeaderCostsNoMemory()
+    {
+        string dir = Path.Combine(tool.Root, "peak-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        string absurd = Path.Combine(dir, "absurd.png");
+        File.WriteAllBytes(absurd, Pictures.PngClaiming(100_000, 100_000));
+        string good = tool.Upscaled["png"][0];
+        static long Peak(ExecResult run) =>
+            long.Parse(Regex.Match(run.Stderr, @"^VmHWM:\s+(\d+) kB", RegexOptions.Multiline) is { Success: true } m ? m.Groups[1].Value
+                       : throw new InvalidOperationException("no VmHWM line:\n" + run.Output), CultureInfo.InvariantCulture) * 1024;
+        var alone = tool.Run(["--checkpoint", tool.Checkpoint, "--report-peak", good]);
+        var withAbsurd = tool.Run(["--checkpoint", tool.Checkpoint, "--report-peak", absurd, good]);
+        Assert.Equal(0, alone.ExitCode);
+        Assert.Equal(1, withAbsurd.ExitCode);
+        long peakAlone = Peak(alone), peakWithAbsurd = Peak(withAbsurd);
+        // 100000 × 100000 pixels would take 40 GB to decode; the refusal adds less than 64 MB to the peak.
+        Assert.True(peakWithAbsurd < peakAlone + (64L << 20), $"peak {peakWithAbsurd >> 20} MB with the absurd file, {peakAlone >> 20} MB without");
+        Assert.True(peakWithAbsurd < 1L << 30, $"peak {peakWithAbsurd >> 20} MB");
+    }
+
+    [Fact]
+    public void TheCheckpointsRecordedStatisticsChangeTheOutput()
+    {
+        string copy = Path.Combine(tool.Root, "stats-" + Guid.NewGuid().ToString("N"), "fc");
+        Directory.CreateDirectory(Path.GetDirectoryName(copy)!);
+        File.Copy(tool.Checkpoint + ".bin", copy + ".bin");
+        var json = JsonNode.Parse(File.ReadAllText(tool.Checkpoint + ".json"))!;
+        json["Mean"] = new JsonArray(0.2, 0.2, 0.2);
+        json["Std"] = new JsonArray(0.5, 0.5, 0.5);
+        File.WriteAllText(copy + ".json", json.ToJsonString());
+        var files = tool.Upscaled["png"].Take(20).ToList();
+        var recorded = Lines(tool.Run(["--checkpoint", tool.Checkpoint, .. files]).Stdout);
+        var changed = Lines(tool.Run(["--checkpoint", copy, .. files]).Stdout);
+        Assert.Equal(files.Count, recorded.Count);
+        Assert.Equal(files.Count, changed.Count);
+        int different = files.Count(f => recorded[f].Value != changed[f].Value);
+        Assert.True(different == files.Count, $"only {different} of {files.Count} lines changed with other statistics");
+    }
+
+    [Fact]
+    public void WithoutACheckpointItSaysWhichCommandTrainsOne()
+    {
+        var run = tool.Run(["--checkpoint", Path.Combine(tool.Root, "nowhere", "fc"), tool.Upscaled["png"][0]]);
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("dotnet run notebooks/en/08-training.cs", run.Stderr);
+        Assert.Empty(Lines(run.Stdout));
+        var cnn = tool.Run(["--model", "cnn", "--checkpoint", Path.Combine(tool.Root, "nowhere", "cnn"), tool.Upscaled["png"][0]]);
+        Assert.Contains("dotnet run notebooks/en/11-convolutional-network.cs", cnn.Stderr);
+        var usage = tool.Run(["--model", "resnet", "x.png"]);
+        Assert.Equal(2, usage.ExitCode);
+    }
+
+    [GeneratedRegex(@"^(.+): airplane (\d\.\d{4}), bird (\d\.\d{4}) -> (airplane|bird)\r?$", RegexOptions.Multiline)]
+    private static partial Regex ResultLine();
+}
