@@ -18,6 +18,7 @@ using CifarHelpers.Training;
 using CifarHelpers.Notebook;
 using CifarHelpers.Inference;
 using SkiaSharp;
+using System.IO;
 using static CifarHelpers.Notebook.NotebookApp;
 
 CifarHelpers.Notebook.NotebookApp.Start();
@@ -43,8 +44,9 @@ CifarHelpers.Notebook.NotebookApp.Start();
 // ## Set-up
 //
 // The same first cell as in the other notebooks: the NuGet packages, the tutorial's helper library, and
-// `Tutorial.Setup`. It adds two `using` lines: `CifarHelpers.Inference`, the library's inference helpers, and
-// `SkiaSharp`, the image library TorchSharp already depends on, with which this notebook writes picture files.
+// `Tutorial.Setup`. It adds three `using` lines: `CifarHelpers.Inference`, the library's inference helpers;
+// `SkiaSharp`, the image library TorchSharp already depends on, with which this notebook writes picture files; and
+// `System.IO`, for files and paths.
 Tutorial.Setup(seed: 42);
 
 // ## Loading the model for inference
@@ -161,7 +163,7 @@ else
 
 // ## Pictures that were CIFAR-10 images
 //
-// Does the model say the same of a picture file as of the image it came from? This cell takes the first 400
+// Does the model say the same of a picture file as of the image it came from? This cell takes the first 200
 // validation airplanes and birds, enlarges each from 32 × 32 to 224 × 224 with SkiaSharp's bicubic filter, writes
 // them as PNG (lossless) and as JPEG (quality 90, lossy), reads every file back with `ImageInput.Load`, and compares
 // each model's predictions with its predictions on the original 32 × 32 images. It also prints how far, on average,
@@ -177,7 +179,7 @@ void SaveUpscaled(Tensor image, string path, int side, SKEncodedImageFormat form
 
 var labelMap = new Dictionary<int, int> { [0] = 0, [2] = 1 };
 var raw2Val = cifar10Val.Subset(labelMap); // uint8 [2000, 3, 32, 32]
-const int count = 400, side = 224;
+const int count = 200, side = 224;
 var originals = raw2Val.Images[..count].to_type(ScalarType.Float32).div(255); // as ToTensor scales them
 
 var formats = new[] { (Name: "PNG", Format: SKEncodedImageFormat.Png, Extension: "png"),
@@ -186,7 +188,7 @@ foreach (var (name, format, extension) in formats)
 {
     var files = Enumerable.Range(0, count).Select(i => Path.Combine(pictures, $"val-{i:000}.{extension}")).ToList();
     for (int i = 0; i < count; i++) SaveUpscaled(raw2Val.Images[i], files[i], side, format, quality: 90);
-    using var reread = stack(files.Select(f => ImageInput.Load(f)).ToList()); // [400, 3, 32, 32]
+    using var reread = stack(files.Select(f => ImageInput.Load(f)).ToList()); // [200, 3, 32, 32]
     double difference = (reread - originals).abs().mean().item<float>() * 255;
     Console.WriteLine($"{name}, {side} x {side}, read back at 32 x 32: mean difference {difference:F2} of 255 per value");
     foreach (var (modelName, model) in models)
@@ -199,7 +201,7 @@ foreach (var (name, format, extension) in formats)
 }
 
 // The enlarged files come back close to the original images, and each model's predictions on them agree with its
-// predictions on the originals for at least 95 % of the 400 images, in both formats (the tests check these two
+// predictions on the originals for at least 95 % of the 200 images, in both formats (the tests check these two
 // statements). The JPEG's losses move the values more than the PNG's round trip does.
 
 // ## Pictures that are neither birds nor airplanes

@@ -18,6 +18,7 @@ using CifarHelpers.Training;
 using CifarHelpers.Notebook;
 using CifarHelpers.Inference;
 using SkiaSharp;
+using System.IO;
 using static CifarHelpers.Notebook.NotebookApp;
 
 CifarHelpers.Notebook.NotebookApp.Start();
@@ -38,7 +39,7 @@ CifarHelpers.Notebook.NotebookApp.Start();
 
 // ## 准备工作
 //
-// 和其他笔记本一样的第一个单元格：NuGet包、本教程的辅助库，以及`Tutorial.Setup`。这里多了两行`using`：`CifarHelpers.Inference`是辅助库里用于推断的部分；`SkiaSharp`是TorchSharp本来就依赖的图像库，本笔记本用它写图像文件。
+// 和其他笔记本一样的第一个单元格：NuGet包、本教程的辅助库，以及`Tutorial.Setup`。这里多了三行`using`：`CifarHelpers.Inference`是辅助库里用于推断的部分；`SkiaSharp`是TorchSharp本来就依赖的图像库，本笔记本用它写图像文件；`System.IO`用于文件和路径。
 Tutorial.Setup(seed: 42);
 
 // ## 为推断加载模型
@@ -131,7 +132,7 @@ else
 
 // ## 原本是CIFAR-10图像的图像
 //
-// 对一个图像文件，模型说的和对它的来源图像说的一样吗？这个单元格取验证集中前400张飞机和鸟的图像，用SkiaSharp的双三次滤波把每张从32 × 32放大到224 × 224，分别写成PNG（无损）和JPEG（质量90，有损），再用`ImageInput.Load`把每个文件读回来，把每个模型对它们的预测和对原来32 × 32图像的预测相比较。它还打印读回的值与原图平均相差多少，以一个字节的范围（0到255）计。
+// 对一个图像文件，模型说的和对它的来源图像说的一样吗？这个单元格取验证集中前200张飞机和鸟的图像，用SkiaSharp的双三次滤波把每张从32 × 32放大到224 × 224，分别写成PNG（无损）和JPEG（质量90，有损），再用`ImageInput.Load`把每个文件读回来，把每个模型对它们的预测和对原来32 × 32图像的预测相比较。它还打印读回的值与原图平均相差多少，以一个字节的范围（0到255）计。
 // Enlarges a CIFAR-10 image (uint8 [3, 32, 32]) to side × side with SkiaSharp's bicubic filter and writes it.
 void SaveUpscaled(Tensor image, string path, int side, SKEncodedImageFormat format, int quality)
 {
@@ -143,7 +144,7 @@ void SaveUpscaled(Tensor image, string path, int side, SKEncodedImageFormat form
 
 var labelMap = new Dictionary<int, int> { [0] = 0, [2] = 1 };
 var raw2Val = cifar10Val.Subset(labelMap); // uint8 [2000, 3, 32, 32]
-const int count = 400, side = 224;
+const int count = 200, side = 224;
 var originals = raw2Val.Images[..count].to_type(ScalarType.Float32).div(255); // as ToTensor scales them
 
 var formats = new[] { (Name: "PNG", Format: SKEncodedImageFormat.Png, Extension: "png"),
@@ -152,7 +153,7 @@ foreach (var (name, format, extension) in formats)
 {
     var files = Enumerable.Range(0, count).Select(i => Path.Combine(pictures, $"val-{i:000}.{extension}")).ToList();
     for (int i = 0; i < count; i++) SaveUpscaled(raw2Val.Images[i], files[i], side, format, quality: 90);
-    using var reread = stack(files.Select(f => ImageInput.Load(f)).ToList()); // [400, 3, 32, 32]
+    using var reread = stack(files.Select(f => ImageInput.Load(f)).ToList()); // [200, 3, 32, 32]
     double difference = (reread - originals).abs().mean().item<float>() * 255;
     Console.WriteLine($"{name}, {side} x {side}, read back at 32 x 32: mean difference {difference:F2} of 255 per value");
     foreach (var (modelName, model) in models)
@@ -164,7 +165,7 @@ foreach (var (name, format, extension) in formats)
     }
 }
 
-// 放大后的文件读回来后接近原图；两种格式下，每个模型对它们的预测，和对原图的预测，在400张图像中至少有95%一致（测试检查这两点）。JPEG的损失比PNG的往返更多地改变了这些值。
+// 放大后的文件读回来后接近原图；两种格式下，每个模型对它们的预测，和对原图的预测，在200张图像中至少有95%一致（测试检查这两点）。JPEG的损失比PNG的往返更多地改变了这些值。
 
 // ## 既不是鸟也不是飞机的图像
 //

@@ -33,7 +33,7 @@ public partial class Notebook13Tests(NotebookSeries series)
         // Notebook 11 ran before: its CNN is there and classifies the picture too.
         Assert.Matches(@"(?m)^CNN, \d+ epochs, validation accuracy [0-9.]+: airplane \d\.\d{4}, bird \d\.\d{4} -> \w+\r?$", text);
 
-        // "at least 95 % of the 400 images, in both formats", for each model; the JPEG moves the values more.
+        // "at least 95 % of the 200 images, in both formats", for each model; the JPEG moves the values more.
         var differences = Regex.Matches(text, @"^(PNG|JPEG), 224 x 224, read back at 32 x 32: mean difference ([0-9.]+) of 255 per value\r?$", RegexOptions.Multiline)
                                .ToDictionary(m => m.Groups[1].Value, m => Number(m.Groups[2].Value));
         Assert.Equal(["JPEG", "PNG"], differences.Keys.Order());
@@ -43,8 +43,8 @@ public partial class Notebook13Tests(NotebookSeries series)
         Assert.Equal(4, agreements.Count); // two formats, two models
         foreach (Match m in agreements)
         {
-            Assert.Equal("400", m.Groups[3].Value);
-            Assert.True(Number(m.Groups[2].Value) >= 0.95 * 400, $"{m.Groups[1].Value}: {m.Value}");
+            Assert.Equal("200", m.Groups[3].Value);
+            Assert.True(Number(m.Groups[2].Value) >= 0.95 * 200, $"{m.Groups[1].Value}: {m.Value}");
         }
 
         // The fully connected net's table: every class of the ten, the eight others with a mean confidence above 0.85,
