@@ -266,4 +266,4 @@ else
 //
 // ---
 //
-// [← previous](13-using-the-model.ipynb) · [the list of lessons](../../README.md#the-notebooks)
+// [← previous](13-using-the-model.ipynb)

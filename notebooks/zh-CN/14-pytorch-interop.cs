@@ -218,4 +218,4 @@ else
 //
 // ---
 //
-// [← 上一节](13-using-the-model.ipynb) · [课程列表](../../README.md#the-notebooks)
+// [← 上一节](13-using-the-model.ipynb)

@@ -99,6 +99,7 @@ public partial class ArticleQuoteTests
         [("en", "09")] = ["torch.max", "_, predicted = torch.max(out, dim=1)", "Accuracy: 0.813"],
         [("en", "10")] = ["numlist = [p.numel() for p in model.parameters() if p.requires_grad]", "print(sum(numlist), numlist)"],
         [("en", "11")] = ["print(sum(numlist), numlist)"],
+        [("en", "13")] = [],
         [("en", "14")] = ["img.view(batch_size, -1)"],
 
         [("zh-CN", "01")] = ["ToTensor", "train=True", "train=False", "data_path = './data/CIFAR-10/'", "class_names = ['airplane', 'bird']"],
@@ -112,6 +113,7 @@ public partial class ArticleQuoteTests
         [("zh-CN", "09")] = ["torch.max", "Accuracy: 0.813", "_, predicted = torch.max(out, dim=1)"],
         [("zh-CN", "10")] = ["numlist = [p.numel() for p in model.parameters() if p.requires_grad]", "print(sum(numlist), numlist)"],
         [("zh-CN", "11")] = ["print(sum(numlist), numlist)"],
+        [("zh-CN", "13")] = [],
         [("zh-CN", "14")] = ["img.view(batch_size, -1)"],
     };
 

@@ -20,7 +20,7 @@ public sealed record NotebookResult(string Name, bool Passed, TimeSpan Elapsed, 
     public IEnumerable<string> KeyFigures => Text.Split('\n').Select(l => l.TrimEnd('\r')).Where(l => KeyFigure.IsMatch(l));
 
     static readonly Regex KeyFigure = new(
-        @"^(mean tensor|std  tensor|Training images: |Epoch: (0|90|99), |Accuracy: |\d+ \[\d+, |article: |ours: |Train accuracy|Validation accuracy|Original pixels|Permuted pixels|Saved )",
+        @"^(mean tensor|std  tensor|Training images: |Epoch: (0|90|99), |Accuracy: |\d+ \[\d+, |article: |ours: |Train accuracy|Validation accuracy|Original pixels|Permuted pixels|Saved |  (fully connected|CNN): \d+ of \d+ predictions agree)",
         RegexOptions.Compiled);
 }
 

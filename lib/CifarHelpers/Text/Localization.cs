@@ -164,6 +164,14 @@ public static class Localization
         ["There is no file {0}."] = "文件{0}不存在。",
         ["{0} is not a PyTorch state_dict file: {1}"] = "{0}不是PyTorch的state_dict文件：{1}",
         ["; "] = "；",
+        // Issue 28, notebook 13 (using the model): its chart
+        ["Share of validation images the model is at least this sure about"] = "模型至少有这么大把握的验证图像所占的比例",
+        ["probability of the chosen class"] = "所选类别的概率",
+        ["share of images"] = "图像所占的比例",
+        ["fully connected: airplanes and birds"] = "全连接网络：飞机和鸟",
+        ["fully connected: the other eight classes"] = "全连接网络：其他八个类别",
+        ["CNN: airplanes and birds"] = "卷积神经网络：飞机和鸟",
+        ["CNN: the other eight classes"] = "卷积神经网络：其他八个类别",
     };
 }
 
