@@ -93,19 +93,25 @@ public static class Cifar10Reader
                 while (read < chunk.Length)
                 {
                     int got = RandomAccess.Read(handle, chunk[read..], start + read);
-                    if (got == 0) throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture, $"{file} ended early, at byte {start + read:N0}."));
+                    if (got == 0) throw EndedEarly(file, start + read);
                     read += got;
                 }
                 for (int r = 0; r < count; r++)
                 {
                     byte label = chunk[r * record];
-                    if (label > 9)
-                        throw new InvalidDataException(
-                            string.Create(CultureInfo.InvariantCulture, $"{file}, record {firstRecord + r:N0} (byte {start + (long)r * record:N0}): label {label} is not in 0..9."));
+                    if (label > 9) throw BadLabel(file, firstRecord + r, start + (long)r * record, label);
                 }
                 visit(chunk, at, count);
                 at += count;
             }
         }
     }
+
+    // The messages of the scan's two failures, built outside its loop so the loop stays small (it is compiled optimised
+    // from its first call); figures in the invariant culture, as everywhere the library prints.
+    static InvalidDataException EndedEarly(string file, long at) =>
+        new(string.Create(CultureInfo.InvariantCulture, $"{file} ended early, at byte {at:N0}."));
+
+    static InvalidDataException BadLabel(string file, long recordIndex, long at, byte label) =>
+        new(string.Create(CultureInfo.InvariantCulture, $"{file}, record {recordIndex:N0} (byte {at:N0}): label {label} is not in 0..9."));
 }
