@@ -234,21 +234,7 @@ public static class Exercise
     /// </summary>
     public static Verdict Check6(Func<int, nn.Module<Tensor, Tensor>> net, int largestHidden, ImageDataset train, ImageDataset val) => Run(6, () =>
     {
-        foreach (int hidden in new[] { 1, 3 })
-        {
-            using var scope = NewDisposeScope();
-            using var model = net(hidden);
-            if (model is null) return Verdict.Hint(6, Localization.Text("return the model"));
-            long count = model.parameters().Sum(p => p.numel()), expected = 3072L * hidden + hidden + 2L * hidden + 2;
-            if (count != expected)
-                return Verdict.Hint(6, Localization.Format($"Net({hidden}) has {count} parameters, expected {expected}: Linear(3072, hidden), Tanh, Linear(hidden, 2), LogSoftmax(dim: 1)"));
-            using var noGrad = no_grad();
-            var output = model.forward(zeros(4, 3072));
-            if (!output.shape.SequenceEqual([4L, 2]))
-                return Verdict.Hint(6, Localization.Format($"for 4 flat images Net({hidden}) returns shape {Shape(output)}, expected [4, 2]"));
-            if (MaxDiff(output.exp().sum(1), ones(4)) > 1e-4)
-                return Verdict.Hint(6, Localization.Text("the net's outputs are not log-probabilities: end it with LogSoftmax(dim: 1)"));
-        }
+        if (BuilderProblem(net) is { } problem) return Verdict.Hint(6, problem);
         if (largestHidden <= 0)
             return Verdict.Hint(6, Localization.Format($"set largestHidden to the largest hidden size whose gap in the sweep is at most {MaxGap:F2}"));
         if (largestHidden > 512)
@@ -264,6 +250,37 @@ public static class Exercise
             return Verdict.Hint(6, Localization.Format($"{larger} hidden units do not overfit either (gap {largerGap:F4}): a larger size passes, look for the largest"));
         return Verdict.Pass(6, Localization.Format($"gap {gap:F4} with {largestHidden} hidden units, at most {MaxGap:F2}; {largerGap:F4} with {larger}, which still overfits"));
     });
+
+    /// <summary>
+    /// Whether <paramref name="net"/> builds exercise 6's nets: for 1 and 3 hidden units, the article's layer sizes,
+    /// and log-probabilities for a batch of flat images. Prints nothing and never throws; the sweep runs only then.
+    /// </summary>
+    public static bool Builds(Func<int, nn.Module<Tensor, Tensor>> net)
+    {
+        try { return BuilderProblem(net) is null; }
+        catch (Exception) { return false; }
+    }
+
+    /// <summary>The first thing wrong with exercise 6's builder, or null.</summary>
+    static string? BuilderProblem(Func<int, nn.Module<Tensor, Tensor>> net)
+    {
+        foreach (int hidden in new[] { 1, 3 })
+        {
+            using var scope = NewDisposeScope();
+            using var model = net(hidden);
+            if (model is null) return Localization.Text("return the model");
+            long count = model.parameters().Sum(p => p.numel()), expected = 3072L * hidden + hidden + 2L * hidden + 2;
+            if (count != expected)
+                return Localization.Format($"Net({hidden}) has {count} parameters, expected {expected}: Linear(3072, hidden), Tanh, Linear(hidden, 2), LogSoftmax(dim: 1)");
+            using var noGrad = no_grad();
+            var output = model.forward(zeros(4, 3072));
+            if (!output.shape.SequenceEqual([4L, 2]))
+                return Localization.Format($"for 4 flat images Net({hidden}) returns shape {Shape(output)}, expected [4, 2]");
+            if (MaxDiff(output.exp().sum(1), ones(4)) > 1e-4)
+                return Localization.Text("the net's outputs are not log-probabilities: end it with LogSoftmax(dim: 1)");
+        }
+        return null;
+    }
 
     /// <summary>Exercise 6's recipe: the train-minus-validation accuracy gap of <c>net(hidden)</c> trained as the sweep trains it.</summary>
     static double Gap(Func<int, nn.Module<Tensor, Tensor>> net, int hidden, ImageDataset train, ImageDataset val)
