@@ -63,7 +63,7 @@ public static class Exercise
             }
             worst = Math.Max(worst, Math.Max(MaxDiff(m, expected.Mean), MaxDiff(s, expected.Std)));
         }
-        return Verdict.Pass(1, Localization.Format($"mean and std agree with ChannelStats.Of on 3 test batches (largest difference {worst:E1})"));
+        return Verdict.Pass(1, Localization.Format($"mean and std agree with ChannelStats.Of on 3 test batches (largest difference {worst:G2})"));
     }, e => e.Message.Contains("view", StringComparison.OrdinalIgnoreCase)
         ? Verdict.Hint(1, Localization.Text("view needs a tensor whose memory is in order; after transpose or permute use reshape(3, -1)"))
         : null);
@@ -100,7 +100,7 @@ public static class Exercise
         if (!(bigDiff <= 1e-3))
             return Verdict.Hint(2, Localization.Format($"at logits like [1000, 0, -1000] your result is finite but {bigDiff:F4} away from log_softmax"));
         double worst = Math.Max(diff, bigDiff);
-        return Verdict.Pass(2, Localization.Format($"within {worst:E1} of log_softmax, and finite at logits of ±1000, where log(softmax(x)) gives -inf"));
+        return Verdict.Pass(2, Localization.Format($"within {worst:G2} of log_softmax, and finite at logits of ±1000, where log(softmax(x)) gives -inf"));
     });
 
     /// <summary>
@@ -201,10 +201,10 @@ public static class Exercise
             if (loss is null) return Verdict.Hint(5, Localization.Text("return the loss tensor"));
             if (loss.numel() != 1)
                 return Verdict.Hint(5, Localization.Format($"your loss has shape {Shape(loss)}: MSELoss averages over the batch and the classes to one value"));
-            double value = loss.to_type(ScalarType.Float64).item<double>(), expected = reference.item<double>();
+            double value = loss.to_type(ScalarType.Float64).item<double>(), expected = reference.to_type(ScalarType.Float64).item<double>();
             if (!(Math.Abs(value - expected) <= 1e-5))
             {
-                double onLogs = nn.functional.mse_loss(logProbs.detach(), target).item<double>();
+                double onLogs = nn.functional.mse_loss(logProbs.detach(), target).to_type(ScalarType.Float64).item<double>();
                 if (Math.Abs(value - onLogs) <= 1e-5)
                     return Verdict.Hint(5, Localization.Text("you compared the log-probabilities with the one-hot targets: take exp() of the model's output first"));
                 if (Math.Abs(value - expected * 6 * classes) <= 1e-4 || Math.Abs(value - expected * classes) <= 1e-5)
@@ -304,6 +304,9 @@ public static class Exercise
         catch (ArgumentException) { return null; }
     }
 
+    /// <summary>Where the verdicts go in this flow of execution instead of the console (for tests that run in parallel).</summary>
+    internal static readonly AsyncLocal<TextWriter?> Output = new();
+
     /// <summary>Runs a check; prints and returns its verdict; turns the reader's exceptions into hints, <paramref name="special"/>'s first.</summary>
     static Verdict Run(int number, Func<Verdict> check, Func<Exception, Verdict?>? special = null)
     {
@@ -316,7 +319,7 @@ public static class Exercise
         {
             verdict = (e is NotImplementedException ? null : special?.Invoke(e)) ?? Verdict.Threw(number, e);
         }
-        Console.WriteLine(verdict.Line);
+        (Output.Value ?? Console.Out).WriteLine(verdict.Line);
         return verdict;
     }
 
