@@ -125,7 +125,7 @@ Tensor RandomCrop(Tensor img)
 // result is a window of the padded image and that the windows move both ways:
 var check4 = Exercise.Check4(RandomCrop);
 
-// Once exercise 4 says solved, this cell trains the article's net on `small` for 8 epochs twice, from the same seed:
+// Once exercise 4 says solved, this cell trains the fully connected net of notebook 08 on `small` for 8 epochs twice, from the same seed:
 // without crops, and with a new random window of every image in every epoch. It prints each run's accuracy on the
 // (uncropped) training images and on the validation images, and the gap between them.
 var gaps = new List<double>();
@@ -174,7 +174,7 @@ Tensor MseLoss(Tensor logProbs, Tensor labels)
 // with 3:
 var check5 = Exercise.Check5(MseLoss);
 
-// Once exercise 5 says solved, this cell trains the article's net on `small` for 8 epochs with NLL (the fused
+// Once exercise 5 says solved, this cell trains the fully connected net of notebook 08 on `small` for 8 epochs with NLL (the fused
 // trainer) and with your MSE (the autograd `Trainer`, through a small module that wraps the function), from the same
 // seed, and prints each loss's first and last epoch and the validation accuracy.
 var nllLosses = new List<double>();
@@ -209,8 +209,8 @@ display(Charts.Lines("Mean loss per epoch, relative to the first epoch", "epoch"
 
 // ## Exercise 6 (the book): shrink the network until it stops overfitting
 //
-// Notebook 10 counted 1,574,402 parameters and called the net too big for its data. Write `Net(hidden)`, the article's
-// net with `hidden` hidden units. The next cell trains it on `small` for sizes 512, 128, 32, 8 and 2, and prints the gap
+// Notebook 10 counted 1,574,402 parameters and called the net too big for its data. Write `Net(hidden)`: the layers of
+// the article's net, but with `hidden` units in the hidden layer. The next cell trains it on `small` for sizes 512, 128, 32, 8 and 2, and prints the gap
 // between training and validation accuracy for each; here a gap of at most 0.04 (`Exercise.MaxGap`) counts as not
 // overfitting.
 Sequential Net(int hidden)

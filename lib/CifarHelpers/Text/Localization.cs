@@ -159,6 +159,8 @@ public static class Localization
         ["its images were normalised with mean ({0}) and std ({1}), not ({2}) and ({3})"] = "它的图像按均值（{0}）和标准差（{1}）归一化，而不是（{2}）和（{3}）",
         // Issue 27: notebook 12's exercise checkers (lib/CifarHelpers/Exercises/). Code inside Chinese hints is set off
         // with backticks, so no ASCII parenthesis stands beside a Chinese character.
+        ["Mean loss per epoch, relative to the first epoch"] = "每轮的平均损失（相对于第一轮）",
+        ["loss / first epoch's loss"] = "损失 / 第一轮的损失",
         ["Exercise {0}: solved — {1}"] = "练习{0}：已完成——{1}",
         ["Exercise {0}: not yet — {1}"] = "练习{0}：还没有——{1}",
         ["write the function: it still throws NotImplementedException"] = "请写出这个函数：它仍然抛出`NotImplementedException`",
@@ -185,7 +187,7 @@ public static class Localization
         ["your accuracy is {0:F4}, Evaluator.Evaluate gives {1:F4} on the same 250 images: count the hits (argmax(1) equal to the label) in every batch and divide by the number of images"] = "你的准确率是{0:F4}，在同样的250张图像上`Evaluator.Evaluate`给出{1:F4}：请统计每个小批量中预测正确的数量（`argmax(1)`等于标签），再除以图像总数",
         ["accuracy {0:F4} on the checker's 250 images, the same as Evaluator.Evaluate, in eval mode and without gradients"] = "在检查器的250张图像上准确率为{0:F4}，与`Evaluator.Evaluate`相同，且在评估模式下、不计算梯度",
         ["the model takes flat images: reshape each batch with imgs.view(imgs.shape[0], -1)"] = "模型接受展平的图像：请用`imgs.view(imgs.shape[0], -1)`改变每个小批量的形状",
-        ["return the cropped image"] = "请返回裁剪后的图像",
+        ["return the cropped image"] = "请返回裁剪出的图像",
         ["your crop has shape {0}; expected [3, 32, 32], the size of the image"] = "你裁剪出的形状是{0}；应为[3, 32, 32]，即图像的大小",
         ["your function changed the image it was given: crop a copy"] = "你的函数修改了传入的图像：请裁剪一个副本",
         ["your crop is not a 32 × 32 window of the image padded with 4 zeros on each side: pad first (nn.functional.pad(img, [4, 4, 4, 4])), then cut with narrow"] = "你裁剪出的不是四周各填充4个零之后的图像中的一个32 × 32窗口：请先填充（`nn.functional.pad(img, [4, 4, 4, 4])`），再用`narrow`裁剪",
