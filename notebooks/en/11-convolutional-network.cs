@@ -241,7 +241,7 @@ display(Charts.Lines("Validation accuracy on shifted images", "shift (pixels to 
 
 // ---
 //
-// [← previous](10-parameters-and-limits.ipynb)
+// [← previous](10-parameters-and-limits.ipynb) · [next →](12-exercises.ipynb)
 
 // Types declared in the notebook's cells: a file-based app declares them after its statements.
 

@@ -195,7 +195,7 @@ display(Charts.Lines("Validation accuracy on shifted images", "shift (pixels to 
 
 // ---
 //
-// [← 上一节](10-parameters-and-limits.ipynb)
+// [← 上一节](10-parameters-and-limits.ipynb) · [下一节→](12-exercises.ipynb)
 
 // Types declared in the notebook's cells: a file-based app declares them after its statements.
 

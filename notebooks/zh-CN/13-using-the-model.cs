@@ -234,4 +234,4 @@ display(Images.Grid(surest.Select((i, k) => (surestImages[k].permute(1, 2, 0), c
 
 // ---
 //
-// [← 上一节](12-exercises.ipynb) · [下一节 →](14-pytorch-interop.ipynb)
+// [← 上一节](12-exercises.ipynb) · [下一节→](14-pytorch-interop.ipynb)

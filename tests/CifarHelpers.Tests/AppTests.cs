@@ -48,7 +48,8 @@ public sealed class AppRuns : IDisposable
             // Under a German locale (decimal commas): the apps must still print 0.8175, not 0,8175.
             var run = Exec.Run("dotnet", arguments, TimeSpan.FromMinutes(5), app == Apps[0] ? Path.Combine(Root, "notebooks", Editions.English) : Root,
                                new Dictionary<string, string?> { [Cifar10Format.ArchiveVariable] = archive, ["LANG"] = "de_DE.UTF-8", ["LC_ALL"] = "de_DE.UTF-8" });
-            Results[app[..2]] = new AppResult(app, run.ExitCode, run.Stdout, run.Stderr, clock.Elapsed);
+            // Keyed by number, or by the whole name where two apps share a number (12-exercises, 12-exercises-solutions).
+            Results[Apps.Count(a => a[..2] == app[..2]) > 1 ? Path.GetFileNameWithoutExtension(app) : app[..2]] = new AppResult(app, run.ExitCode, run.Stdout, run.Stderr, clock.Elapsed);
         }
 
         // Two of the Chinese edition's apps (notebooks/zh-CN): a table (01) and charts (07), from the copy's root.

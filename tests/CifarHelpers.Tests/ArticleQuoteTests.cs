@@ -99,6 +99,8 @@ public partial class ArticleQuoteTests
         [("en", "09")] = ["torch.max", "_, predicted = torch.max(out, dim=1)", "Accuracy: 0.813"],
         [("en", "10")] = ["numlist = [p.numel() for p in model.parameters() if p.requires_grad]", "print(sum(numlist), numlist)"],
         [("en", "11")] = ["print(sum(numlist), numlist)"],
+        [("en", "12-exercises")] = ["[3, 32, 32, 50000]", "view(3, -1).mean(dim=1)", ".std(dim=1)", "torch.no_grad()", "LogSoftmax"],
+        [("en", "12-exercises-solutions")] = ["[3, 32, 32, 50000]", "view(3, -1).mean(dim=1)", ".std(dim=1)", "torch.no_grad()", "LogSoftmax"],
         [("en", "13")] = [],
         [("en", "14")] = ["img.view(batch_size, -1)"],
 
@@ -113,6 +115,8 @@ public partial class ArticleQuoteTests
         [("zh-CN", "09")] = ["torch.max", "Accuracy: 0.813", "_, predicted = torch.max(out, dim=1)"],
         [("zh-CN", "10")] = ["numlist = [p.numel() for p in model.parameters() if p.requires_grad]", "print(sum(numlist), numlist)"],
         [("zh-CN", "11")] = ["print(sum(numlist), numlist)"],
+        [("zh-CN", "12-exercises")] = ["[3, 32, 32, 50000]", "view(3, -1).mean(dim=1)", ".std(dim=1)", "torch.no_grad()", "LogSoftmax"],
+        [("zh-CN", "12-exercises-solutions")] = ["[3, 32, 32, 50000]", "view(3, -1).mean(dim=1)", ".std(dim=1)", "torch.no_grad()", "LogSoftmax"],
         [("zh-CN", "13")] = [],
         [("zh-CN", "14")] = ["img.view(batch_size, -1)"],
     };
@@ -173,7 +177,9 @@ public partial class ArticleQuoteTests
     static string Markdown(string edition, string number)
     {
         string folder = Path.Combine(Root, "notebooks", edition);
-        string path = Directory.GetFiles(folder, $"{number}-*.ipynb").Single();
+        // A notebook is named by its number, or by its whole name where two share a number (12-exercises, 12-exercises-solutions).
+        string path = File.Exists(Path.Combine(folder, number + ".ipynb")) ? Path.Combine(folder, number + ".ipynb")
+            : Directory.GetFiles(folder, $"{number}-*.ipynb").Single();
         var cells = JsonNode.Parse(File.ReadAllText(path))!["cells"]!.AsArray();
         string text = string.Join("\n\n", cells.Where(c => (string?)c!["cell_type"] == "markdown")
             .Select(c => string.Concat(c!["source"]!.AsArray().Select(l => (string?)l))));
@@ -186,8 +192,11 @@ public partial class ArticleQuoteTests
     {
         var data = new TheoryData<string, string>();
         foreach (var edition in new[] { "en", "zh-CN" })
-            foreach (var path in Directory.GetFiles(Path.Combine(RepoRoot.Find(), "notebooks", edition), "*.ipynb").Order(StringComparer.Ordinal))
-                data.Add(edition, Path.GetFileName(path)[..2]);
+        {
+            var names = Directory.GetFiles(Path.Combine(RepoRoot.Find(), "notebooks", edition), "*.ipynb").Select(Path.GetFileNameWithoutExtension).Order(StringComparer.Ordinal).ToList();
+            foreach (var name in names)
+                data.Add(edition, names.Count(n => n![..2] == name![..2]) > 1 ? name! : name![..2]);
+        }
         return data;
     }
 

@@ -58,7 +58,7 @@ public partial class LocalizationTests
     }
 
     // Chart labels that are formulas or symbols: the same in both languages.
-    static readonly HashSet<string> Formulas = ["|dL/dz0|", "MSE(softmax(z), one-hot)", "NLL(log_softmax(z))", "NLL = -log p", "NLL", "-log p"];
+    static readonly HashSet<string> Formulas = ["|dL/dz0|", "MSE(softmax(z), one-hot)", "NLL(log_softmax(z))", "NLL = -log p", "NLL", "MSE", "-log p"];
 
     [Fact]
     public void EveryChartLabelAndProgressLineTheNotebooksPassHasAChineseEntry()
