@@ -326,10 +326,10 @@ public class ReliabilityTests : IDisposable
         var figures = new Dictionary<string, double>();
         var (model, _) = ArticleRecipe.Train(data, seed: 5, epochs: 100, onEpoch: r =>
         {
-            if (r.Epoch is 10 or 100)
+            if (r.Epoch + 1 is 10 or 100) // epochs count from 0: after the 10th and the 100th
             {
-                figures[$"rss_epoch{r.Epoch}_mb"] = Rss();
-                figures[$"live_epoch{r.Epoch}"] = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+                figures[$"rss_epoch{r.Epoch + 1}_mb"] = Rss();
+                figures[$"live_epoch{r.Epoch + 1}"] = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
             }
         });
         model.Dispose();
