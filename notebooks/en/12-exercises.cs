@@ -202,10 +202,14 @@ if (check5.Solved)
 
 // The two losses have different scales (a squared error of probabilities against a negative log-probability), so the
 // chart divides each by its first epoch's value.
-var epochAxis = Enumerable.Range(1, nllLosses.Count).Select(e => (double)e).ToArray();
-display(Charts.Lines("Mean loss per epoch, relative to the first epoch", "epoch", "loss / first epoch's loss",
-             ("NLL", epochAxis, nllLosses.Select(l => l / nllLosses[0])),
-             ("MSE", epochAxis, mseLosses.Select(l => l / mseLosses[0]))));
+// The chart appears once exercise 5 is solved (before that, nothing was trained).
+if (nllLosses.Count > 0)
+{
+    var epochAxis = Enumerable.Range(0, nllLosses.Count).Select(e => (double)e).ToArray();
+    display(Charts.Lines("Mean loss per epoch, relative to the first epoch", "epoch", "loss / first epoch's loss",
+                         ("NLL", epochAxis, nllLosses.Select(l => l / nllLosses[0])),
+                         ("MSE", epochAxis, mseLosses.Select(l => l / mseLosses[0]))));
+}
 
 // ## Exercise 6 (the book): shrink the network until it stops overfitting
 //

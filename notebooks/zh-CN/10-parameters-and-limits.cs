@@ -24,7 +24,7 @@ CifarHelpers.Notebook.NotebookApp.Start();
 //
 // [English version](../en/10-parameters-and-limits.ipynb)
 //
-// 对应原文《pytorch深度学习实战：全连接神经网络图像识别》：**§4 全连接网络的局限性**。原文最后一节“§5 本文完整代码”对应[`complete-code.cs`](../complete-code.cs)（只有英文注释）。
+// 对应原文《pytorch深度学习实战：全连接神经网络图像识别》：**§4 全连接网络的局限性**。原文最后一节“§5 本文完整代码”对应[`complete-code.cs`](../en/complete-code.cs)（只有英文注释）。
 //
 // 我们的模型区分鸟和飞机，大约五次能对四次。最后这个笔记本来看看为此付出了什么代价：模型要学习多少个数，它在训练过的图像上和在新图像上的表现差多少，以及有一样东西它无论训练多久都看不见。
 //

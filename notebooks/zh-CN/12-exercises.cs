@@ -170,10 +170,14 @@ if (check5.Solved)
 // (LossFunction is declared at the end of this file.)
 
 // 两种损失的尺度不同（一个是概率的平方误差，一个是负的对数概率），所以图表把每种损失都除以它第一轮的值。
-var epochAxis = Enumerable.Range(1, nllLosses.Count).Select(e => (double)e).ToArray();
-display(Charts.Lines("Mean loss per epoch, relative to the first epoch", "epoch", "loss / first epoch's loss",
-             ("NLL", epochAxis, nllLosses.Select(l => l / nllLosses[0])),
-             ("MSE", epochAxis, mseLosses.Select(l => l / mseLosses[0]))));
+// The chart appears once exercise 5 is solved (before that, nothing was trained).
+if (nllLosses.Count > 0)
+{
+    var epochAxis = Enumerable.Range(0, nllLosses.Count).Select(e => (double)e).ToArray();
+    display(Charts.Lines("Mean loss per epoch, relative to the first epoch", "epoch", "loss / first epoch's loss",
+                         ("NLL", epochAxis, nllLosses.Select(l => l / nllLosses[0])),
+                         ("MSE", epochAxis, mseLosses.Select(l => l / mseLosses[0]))));
+}
 
 // ## 练习6（书中）：缩小网络，直到不再过拟合
 //

@@ -47,6 +47,7 @@ public static partial class Pages
                                                             : "<a href=\"../index.html\">← 全部课程（all notebooks）</a>")
                        .Replace("<html lang=\"en\">", $"<html lang=\"{edition}\">");
             File.WriteAllText(page, html);
+            CopyLinkedFiles(html, Editions.NotebooksFolder(repoRoot, edition), Path.Combine(repoRoot, "notebooks"), pagesDir);
             pages.Add(page);
         }
         Directory.Delete(sources, recursive: true);
@@ -57,6 +58,25 @@ public static partial class Pages
         File.Move(index + ".tmp", index, overwrite: true);
         pages.Insert(0, index);
         return pages;
+    }
+
+    /// <summary>
+    /// Files of the repository that a page links to by a relative path (<c>complete-code.cs</c>, the glossary): copied
+    /// into the pages' folder at the same place relative to <c>notebooks/</c>, so the link leads to them there too.
+    /// </summary>
+    static void CopyLinkedFiles(string html, string notebookFolder, string notebooksRoot, string pagesDir)
+    {
+        foreach (Match link in RelativeLink().Matches(html))
+        {
+            string target = WebUtility.HtmlDecode(link.Groups[1].Value);
+            if (target.EndsWith(".html", StringComparison.Ordinal) || target.EndsWith(".ipynb", StringComparison.Ordinal)) continue;
+            string source = Path.GetFullPath(Path.Combine(notebookFolder, target));
+            string relative = Path.GetRelativePath(notebooksRoot, source);
+            if (relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative) || !File.Exists(source)) continue;
+            string copy = Path.Combine(pagesDir, relative);
+            Directory.CreateDirectory(Path.GetDirectoryName(copy)!);
+            File.Copy(source, copy, overwrite: true);
+        }
     }
 
     /// <summary>The lesson pages of an edition that are there, in order.</summary>
@@ -225,6 +245,10 @@ public static partial class Pages
 
     [GeneratedRegex("href=\"((?:\\.\\./(?:en|zh-CN)/)?\\d\\d-[A-Za-z0-9-]+)\\.ipynb\"")]
     private static partial Regex NotebookLink();
+
+    // A link to a file by a relative path: no scheme, not an anchor, not rooted.
+    [GeneratedRegex("href=\"(?![a-z]+:|#|/)([^\"#?]+)\"")]
+    private static partial Regex RelativeLink();
 
     [GeneratedRegex("<!--twin-->.*?<!--/twin-->", RegexOptions.Singleline)]
     private static partial Regex TwinLink();
