@@ -265,7 +265,7 @@ public partial class AppTests(AppRuns runs) : IClassFixture<AppRuns>
             Assert.True(File.Exists(path), $"{path} was announced and is not there");
         }
         // The second chart is the NLL curve: its x axis title from the table.
-        Assert.Contains("p (正确类别的概率)", File.ReadAllText(Path.Combine(folder, "chart-02.html")));
+        Assert.Contains("p（真实类别的概率）", File.ReadAllText(Path.Combine(folder, "chart-02.html")));
         Assert.Contains("Accuracy: ", runs.ChineseResults["07"].Output);
     }
 
