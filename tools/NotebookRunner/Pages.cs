@@ -212,13 +212,11 @@ public static partial class Pages
             if (cell!["outputs"] is not JsonArray outputs) continue;
             foreach (var output in outputs.ToList())
             {
-                string html = output!["data"]?["text/html"] is JsonArray lines
-                    ? string.Concat(lines.Select(l => (string?)l))
-                    : (string?)output["data"]?["text/html"] ?? "";
+                string html = Text(output!["data"]?["text/html"]);
                 if (html.Contains("loadDotnetInteractiveApi", StringComparison.Ordinal)) outputs.Remove(output);
                 // The kernel's "Loading extensions from `<NuGet cache path>`" lines say where this machine keeps its
                 // packages: nothing for a reader, and no page shows a path of the machine that rendered it.
-                else if (Text(output!["data"]?["text/plain"]).StartsWith("Loading extensions from ", StringComparison.Ordinal)) outputs.Remove(output);
+                else if (Text(output["data"]?["text/plain"]).StartsWith("Loading extensions from ", StringComparison.Ordinal)) outputs.Remove(output);
             }
         }
         return notebook.ToJsonString();
@@ -233,7 +231,7 @@ public static partial class Pages
         foreach (var cell in cells)
         {
             if ((string?)cell!["cell_type"] != "markdown") continue;
-            var source = cell["source"] is JsonArray lines ? string.Concat(lines.Select(l => (string?)l)) : (string?)cell["source"] ?? "";
+            var source = Text(cell["source"]);
             var heading = source.Split('\n').FirstOrDefault(l => l.StartsWith("# ", StringComparison.Ordinal));
             if (heading is not null) return heading[2..].Trim();
         }
